@@ -1,0 +1,30 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Billing E-mail (Cobrança por e-mail)",
+    "summary": "Boletos by e-mail when invoices are posted, scheduled dunning notices, "
+    "mail servers per purpose and per company",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/cobranca-email/cobranca_email",
+    "author": "cobranca_email developers",
+    "maintainers": [],
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "application": False,
+    "installable": True,
+    "depends": [
+        "account",
+        "mail",
+        "l10n_br",
+    ],
+    "external_dependencies": {
+        "python": ["cobranca-core"],
+    },
+    "data": [
+        # security
+        "security/cobranca_email_security.xml",
+        "security/ir.model.access.csv",
+        # views
+        "views/cobranca_email_menus.xml",
+    ],
+}
