@@ -108,6 +108,8 @@ def main():
         "--log-level=info",
     ]
     print(f"addon tier: installing {args.modules} in {dbname} and running tests {args.tags}", flush=True)
+    # This checkout's cobranca_core first, whatever checkout `pip install -e` last pointed at.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     counts = {"WARNING": 0, "ERROR": 0, "CRITICAL": 0}
     result = None
     showing = False
@@ -115,7 +117,7 @@ def main():
         with (
             open(log_path, "w", encoding="utf-8") as log,
             subprocess.Popen(
-                argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+                argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=env
             ) as proc,
         ):
             for line in proc.stdout:

@@ -38,8 +38,11 @@ def main():
     common += [f"--database={dbname}", "--stop-after-init", "--log-level=warn"]
     try:
         # Export reads an installed registry: install or update first, then export.
-        subprocess.run([*common, "--init=cobranca_email", "--without-demo=all"], check=True)
-        subprocess.run([*common, f"--i18n-export={pot}", "--modules=cobranca_email", "--language="], check=True)
+        env = dict(os.environ, PYTHONPATH=str(I18N.parent.parent))
+        subprocess.run([*common, "--init=cobranca_email", "--without-demo=all"], check=True, env=env)
+        subprocess.run(
+            [*common, f"--i18n-export={pot}", "--modules=cobranca_email", "--language="], check=True, env=env
+        )
     finally:
         if not args.db:
             drop_database(cmd, dbname, data_dir)
