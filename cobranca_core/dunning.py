@@ -1,0 +1,438 @@
+"""When does a partner get the next dunning notice.
+
+The addon selects the open receivable installments, turns them into :class:`Installment` values,
+asks :func:`plan_notices` who gets a notice today and with which debts, sends them, and stores what
+:func:`apply` returns. Ids are opaque hashables: an addon planning company by company may key
+partners by ``(company_id, partner_id)``.
+
+One installment, seen on ``today`` (``due`` is the printed due date; the *effective* due date is
+the next business day on or after it, see :func:`effective_due_date`):
+
+- **future** before ``due - upcoming_days``;
+- **upcoming** from ``due - upcoming_days`` to ``due``, both included. The window counts to the date
+  the customer reads on the boleto, and a debt can still be paid without fees on its due day
+  (``upcoming_days=0`` announces it on that day only);
+- **tolerated** after ``due`` up to ``effective due + tolerance_days``: a boleto due on a Saturday is
+  paid on Monday, and a payment takes days to clear; nobody is dunned for it yet;
+- **overdue** from ``effective due + tolerance_days + 1`` on.
+
+A debt rejected by the company's debt-state filter is never listed. Overdue e-mails, tolerance and
+the company/account restriction come from the partner's :class:`EffectivePolicy`; they apply to
+overdue debts only, since upcoming debts are always announced with their boletos.
+
+A partner gets **one notice today** when
+
+(a) an upcoming installment has not been announced in its window yet (its ``last_notice_date`` is
+    before the window opened). This ignores the interval: a boleto announced after its due date is
+    useless, so announcements never wait for the dunning cycle; or
+(b) it has overdue debts in scope, overdue e-mails are on for it, and it never got a notice (first
+    run) or ``interval_days`` have passed since the last one.
+
+A notice lists every overdue debt in scope (when overdue e-mails are on) and every upcoming one in
+its window, and restarts the interval. Its ``next_notice_date``, like a skipped partner's, is the
+first day (a) or (b) will hold if nothing is paid or invoiced meanwhile: the earliest window opening
+of a future debt, or the day a debt becomes overdue (or, for debts already overdue, today), pushed
+to the end of the interval counted from the last notice. The stored date is for display; each run
+decides again from the installments, so new invoices and payments count at once.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+# Why a notice was sent.
+FIRST_NOTICE = "first_notice"  # overdue debts, the partner never got a notice
+INTERVAL_ELAPSED = "interval_elapsed"  # overdue debts, interval_days passed since the last notice
+UPCOMING = "upcoming"  # only because an upcoming debt had not been announced yet
+SENT_REASONS = (FIRST_NOTICE, INTERVAL_ELAPSED, UPCOMING)
+
+# Why not, checked in this order (the first that applies explains the skip).
+DISABLED = "disabled"  # company switch off (source "company"), or overdue e-mails off for the partner
+INTERVAL = "interval"  # overdue debts, but the last notice is recent: `until` = last + interval_days
+TOLERANCE = "tolerance"  # past due but within tolerance: `until` = first day one counts as overdue
+RESTRICTED = "restricted"  # past-due debts, all outside the partner's companies/accounts
+FILTERED = "filtered"  # debts past due or in their window, all rejected by the debt-state filter
+NOTHING_DUE = "nothing_due"  # nothing overdue; upcoming ones (`installments`) already announced
+NO_EMAIL = "no_email"  # set by the addon when select_recipients() finds no valid address
+SKIP_REASONS = (DISABLED, INTERVAL, TOLERANCE, RESTRICTED, FILTERED, NOTHING_DUE, NO_EMAIL)
+
+ONE_DAY = timedelta(days=1)
+
+
+class FilterMode(str, Enum):
+    """Seed 004's S / N / T: only the selected, all but the selected, all."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class SelectionFilter:
+    """Which contact groups or debt states qualify; ``mode`` may be given as its string."""
+
+    mode: FilterMode = FilterMode.ALL
+    values: frozenset = frozenset()
+
+    def accepts(self, values_of_item: Iterable) -> bool:
+        """Include: the item has a selected value; exclude: it has none; all: always.
+
+        "Include" with nothing selected accepts nothing, as the finance team selected nothing.
+        """
+        if self.mode == FilterMode.ALL:
+            return True
+        return self.values.isdisjoint(values_of_item) != (self.mode == FilterMode.INCLUDE)
+
+
+@dataclass(frozen=True)
+class CompanyPolicy:
+    """Seed 004's screen: the master switch, the window, the overdue settings, the filters."""
+
+    enabled: bool
+    upcoming_days: int
+    include_overdue: bool
+    overdue_after_days: int
+    interval_days: int
+    contact_filter: SelectionFilter = SelectionFilter()
+    debt_state_filter: SelectionFilter = SelectionFilter()
+    holidays: frozenset[date] = frozenset()  # bank holidays, shifted like weekends
+
+    def __post_init__(self):
+        for name in ("upcoming_days", "overdue_after_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be zero or positive, not {getattr(self, name)}")
+        # With 0, a second run on the same day would send the overdue notice again.
+        if self.interval_days < 1:
+            raise ValueError(f"interval_days must be at least 1, not {self.interval_days}")
+
+
+@dataclass(frozen=True)
+class OverduePolicy:
+    """A group's or partner's override; ``None`` (or an empty set) inherits."""
+
+    enabled: bool | None = None
+    tolerance_days: int | None = None
+    company_ids: frozenset | None = None
+    account_ids: frozenset | None = None
+
+    def __post_init__(self):
+        if self.tolerance_days is not None and self.tolerance_days < 0:
+            raise ValueError(f"tolerance_days must be zero or positive, not {self.tolerance_days}")
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    """Overdue settings of one partner; ``sources[field]`` is "company", "group:<key>" or "partner"."""
+
+    enabled: bool
+    tolerance_days: int
+    company_ids: frozenset | None  # None: every company
+    account_ids: frozenset | None  # None: every account
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def in_scope(self, installment: "Installment") -> bool:
+        """Whether the installment's company and account are among those dunned for the partner."""
+        return (self.company_ids is None or installment.company_id in self.company_ids) and (
+            self.account_ids is None or installment.account_id in self.account_ids
+        )
+
+
+def _first_with(chosen, value):
+    return value, next(f"group:{key}" for key, v in chosen if v == value)
+
+
+# When a partner's groups disagree, the group that duns more wins: any group switching overdue
+# e-mails on, the smallest tolerance, the union of the restrictions. A partner can still override.
+_GROUP_RULES = {
+    "enabled": lambda chosen: _first_with(chosen, any(v for _, v in chosen)),
+    "tolerance_days": lambda chosen: _first_with(chosen, min(v for _, v in chosen)),
+    "company_ids": lambda chosen: (
+        frozenset().union(*(v for _, v in chosen)),
+        ", ".join(f"group:{k}" for k, _ in chosen),
+    ),
+}
+_GROUP_RULES["account_ids"] = _GROUP_RULES["company_ids"]
+
+
+def effective_policy(
+    company: CompanyPolicy,
+    groups: Sequence[tuple[Any, OverduePolicy]] = (),
+    partner: OverduePolicy | None = None,
+) -> EffectivePolicy:
+    """Overdue settings of a partner: partner over its groups over the company, value by value.
+
+    ``groups`` are ``(key, policy)`` pairs; the key (the group's name or id) appears in the sources.
+    Between groups see ``_GROUP_RULES``; on a tie the first group in ``groups`` is the source.
+    """
+    values = {
+        "enabled": company.include_overdue,
+        "tolerance_days": company.overdue_after_days,
+        "company_ids": None,
+        "account_ids": None,
+    }
+    sources = dict.fromkeys(values, "company")
+    for name, combine in _GROUP_RULES.items():
+        chosen = [(key, getattr(policy, name)) for key, policy in groups if _is_set(getattr(policy, name))]
+        if chosen:
+            values[name], sources[name] = combine(chosen)
+    for name in values:
+        if partner is not None and _is_set(getattr(partner, name)):
+            values[name], sources[name] = getattr(partner, name), "partner"
+    return EffectivePolicy(**values, sources=sources)
+
+
+def _is_set(value) -> bool:
+    # An empty many2many on the form means "not restricted here", like None.
+    return value is not None and value != frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Installment:
+    """An open receivable installment; ``last_notice_date`` is the last notice that listed it."""
+
+    id: Any
+    partner_id: Any
+    company_id: Any
+    account_id: Any
+    due_date: date
+    residual: Decimal
+    debt_states: frozenset = frozenset()
+    last_notice_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerState:
+    """What is stored per partner between runs."""
+
+    partner_id: Any
+    last_notice_date: date | None = None
+    next_notice_date: date | None = None
+    notice_count: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    partner_id: Any
+    overdue: tuple[Installment, ...]
+    upcoming: tuple[Installment, ...]
+    reason_sent: str  # one of SENT_REASONS
+    next_notice_date: date | None
+
+
+@dataclass(frozen=True)
+class Skip:
+    partner_id: Any
+    reason: str  # one of SKIP_REASONS
+    next_notice_date: date | None
+    until: date | None = None  # interval: when it ends; tolerance: first day a debt is overdue
+    days_left: int | None = None  # from the plan's day to `until`
+    installments: tuple[Installment, ...] = ()  # the debts the reason is about
+    source: str | None = None  # disabled: where the switch was turned off
+
+
+@dataclass(frozen=True)
+class Plan:
+    today: date
+    entries: dict  # partner_id -> Notice | Skip, in the order partners were first seen
+
+    @property
+    def notices(self) -> list[Notice]:
+        return [entry for entry in self.entries.values() if isinstance(entry, Notice)]
+
+    @property
+    def skips(self) -> list[Skip]:
+        return [entry for entry in self.entries.values() if isinstance(entry, Skip)]
+
+
+def effective_due_date(due_date: date, holidays: frozenset[date] = frozenset()) -> date:
+    """The day a boleto due on ``due_date`` is paid without fees: the next business day on or after it.
+
+    Banks accept on the next business day a payment due on a Saturday, Sunday or bank holiday.
+    """
+    while due_date.weekday() >= 5 or due_date in holidays:
+        due_date += ONE_DAY
+    return due_date
+
+
+def plan_notices(
+    today: date,
+    company_policy: CompanyPolicy,
+    installments: Iterable[Installment],
+    partner_states: Mapping[Any, PartnerState] | None = None,
+    policies_by_partner: Mapping[Any, EffectivePolicy] | None = None,
+) -> Plan:
+    """Who gets a notice on ``today`` and with which debts, and why the others do not.
+
+    Every partner with an installment or a state gets an entry; a partner missing from
+    ``policies_by_partner`` follows the company's policy. See the module docstring for the rules.
+    """
+    partner_states = partner_states or {}
+    policies_by_partner = policies_by_partner or {}
+    company_default = effective_policy(company_policy)
+    by_partner: dict[Any, list[Installment]] = {}
+    for installment in installments:
+        by_partner.setdefault(installment.partner_id, []).append(installment)
+    for partner_id in partner_states:
+        by_partner.setdefault(partner_id, [])
+    due_cache: dict[date, date] = {}
+
+    def effective_due(due: date) -> date:
+        if due not in due_cache:
+            due_cache[due] = effective_due_date(due, company_policy.holidays)
+        return due_cache[due]
+
+    entries = {
+        partner_id: _plan_partner(
+            today,
+            company_policy,
+            policies_by_partner.get(partner_id, company_default),
+            partner_states.get(partner_id) or PartnerState(partner_id),
+            partner_installments,
+            effective_due,
+        )
+        for partner_id, partner_installments in by_partner.items()
+    }
+    return Plan(today, entries)
+
+
+def _plan_partner(today, company, policy, state, installments, effective_due):
+    partner_id, last = state.partner_id, state.last_notice_date
+    if not company.enabled:
+        return Skip(partner_id, DISABLED, None, source="company")
+    new_upcoming, announced, overdue, tolerated, switched_off, restricted, filtered = [], [], [], [], [], [], []
+    window_opens = []  # of future debts: each will be announced that day, whatever the interval
+    becomes_overdue = []  # of debts in scope not overdue yet: dunned that day, subject to the interval
+    for item in installments:
+        if item.residual <= 0:  # paid or cancelled; the caller should not pass them, but never list them
+            continue
+        opens = item.due_date - timedelta(days=company.upcoming_days)
+        if not company.debt_state_filter.accepts(item.debt_states):
+            if today >= opens:
+                filtered.append(item)
+            continue
+        dunned_from = effective_due(item.due_date) + timedelta(days=policy.tolerance_days + 1)
+        dunnable = policy.enabled and policy.in_scope(item)
+        if today < opens:
+            window_opens.append(opens)
+        elif today <= item.due_date:
+            (announced if item.last_notice_date and item.last_notice_date >= opens else new_upcoming).append(item)
+            if dunnable:
+                becomes_overdue.append(dunned_from)
+        elif not policy.enabled:
+            switched_off.append(item)
+        elif not dunnable:
+            restricted.append(item)
+        elif today < dunned_from:
+            tolerated.append(item)
+            becomes_overdue.append(dunned_from)
+        else:
+            overdue.append(item)
+
+    interval_over = last is None or today >= last + timedelta(days=company.interval_days)
+    send = bool(new_upcoming) or (bool(overdue) and interval_over)
+    cycle_start = today if send else last
+    gate = cycle_start + timedelta(days=company.interval_days) if cycle_start else None
+    candidates = window_opens + [max(day, gate) if gate else day for day in becomes_overdue]
+    if overdue:
+        candidates.append(gate)  # not None: overdue debts without a notice would have been sent now
+    next_date = min(candidates, default=None)
+
+    if send:
+        reason = UPCOMING if not (overdue and interval_over) else FIRST_NOTICE if last is None else INTERVAL_ELAPSED
+        return Notice(partner_id, _by_due(overdue), _by_due(new_upcoming + announced), reason, next_date)
+    if overdue:
+        return _skip(today, partner_id, INTERVAL, next_date, overdue, until=gate)
+    if tolerated:
+        return _skip(today, partner_id, TOLERANCE, next_date, tolerated, until=min(becomes_overdue))
+    if switched_off:
+        return _skip(today, partner_id, DISABLED, next_date, switched_off, source=policy.sources.get("enabled"))
+    if restricted:
+        return _skip(today, partner_id, RESTRICTED, next_date, restricted)
+    if filtered:
+        return _skip(today, partner_id, FILTERED, next_date, filtered)
+    return _skip(today, partner_id, NOTHING_DUE, next_date, announced)
+
+
+def _skip(today, partner_id, reason, next_date, items, until=None, source=None):
+    days_left = (until - today).days if until else None
+    return Skip(partner_id, reason, next_date, until, days_left, _by_due(items), source)
+
+
+def _by_due(items):
+    return tuple(sorted(items, key=lambda item: item.due_date))
+
+
+@dataclass(frozen=True)
+class Applied:
+    partner_states: dict  # partner_id -> PartnerState, for every partner of the plan
+    installment_notice_dates: dict  # installment id -> date, only the installments listed today
+
+
+def apply(plan: Plan, partner_states: Mapping[Any, PartnerState] | None = None, not_sent: Iterable = ()) -> Applied:
+    """The states to store once the plan's notices are sent; pure, the inputs are not changed.
+
+    A notice sets the partner's last notice to the plan's day, counts it and stamps its installments;
+    a skip only refreshes the next notice date. Partners in ``not_sent`` (the notice could not be
+    composed, e.g. no e-mail) keep their state untouched, so the next run plans them again.
+    """
+    partner_states = partner_states or {}
+    not_sent = frozenset(not_sent)
+    states, stamped = {}, {}
+    for partner_id, entry in plan.entries.items():
+        state = partner_states.get(partner_id) or PartnerState(partner_id)
+        if partner_id in not_sent:
+            states[partner_id] = state
+        elif isinstance(entry, Notice):
+            states[partner_id] = PartnerState(partner_id, plan.today, entry.next_notice_date, state.notice_count + 1)
+            stamped.update((item.id, plan.today) for item in entry.overdue + entry.upcoming)
+        else:
+            states[partner_id] = replace(state, next_notice_date=entry.next_notice_date)
+    return Applied(states, stamped)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact of the partner; ``categories`` are its contact groups."""
+
+    id: Any
+    email: str | None
+    categories: frozenset = frozenset()
+    is_invoice_contact: bool = False
+
+
+def split_emails(value: str | None) -> list[str]:
+    """The valid addresses in a field that may hold several, separated by ``,`` or ``;``.
+
+    Valid here means one ``@``, a dot inside the domain, no spaces: enough to catch typing
+    mistakes; the mail server has the last word.
+    """
+    valid = []
+    for address in (value or "").replace(";", ",").split(","):
+        address = address.strip()
+        local, at, domain = address.partition("@")
+        if at and local and "@" not in domain and "." in domain.strip(".") and not any(c.isspace() for c in address):
+            valid.append(address)
+    return valid
+
+
+def select_recipients(
+    partner_email: str | None, contacts: Iterable[Contact], contact_filter: SelectionFilter
+) -> list[str] | str:
+    """Addresses a partner's notice goes to, or :data:`NO_EMAIL` when there is none.
+
+    The invoice contacts the contact filter accepts; when none of them has a valid address, the
+    partner's own e-mail. Duplicates (ignoring case) are dropped, first spelling kept.
+    """
+    chosen = [c.email for c in contacts if c.is_invoice_contact and contact_filter.accepts(c.categories)]
+    for field_values in (chosen, [partner_email]):
+        seen, addresses = set(), []
+        for address in (a for value in field_values for a in split_emails(value)):
+            if address.lower() not in seen:
+                seen.add(address.lower())
+                addresses.append(address)
+        if addresses:
+            return addresses
+    return NO_EMAIL
