@@ -24,7 +24,19 @@
         # security
         "security/cobranca_email_security.xml",
         "security/ir.model.access.csv",
+        # reports
+        "report/cobranca_boleto_reports.xml",
+        "report/cobranca_boleto_templates.xml",
         # views
+        "views/cobranca_wallet_views.xml",
+        "views/cobranca_boleto_views.xml",
+        "views/account_move_views.xml",
+        "views/res_bank_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/cobranca_email_menus.xml",
+    ],
+    "demo": [
+        "demo/cobranca_email_demo.xml",
     ],
 }

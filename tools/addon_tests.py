@@ -4,8 +4,9 @@
 Prints ``addon tier: SKIPPED (...)`` and exits 0 when Odoo 18.0 cannot be imported, so that the
 core tier alone decides the result on machines without Odoo. Otherwise the exit code is non-zero
 when a test fails or errors, when no test ran, or when the log holds any WARNING, ERROR or
-CRITICAL line (an addon that installs with warnings is not clean). The database and the file
-store it creates are dropped at the end, whatever happened.
+CRITICAL line (an addon that installs with warnings is not clean). The addon is installed with its
+demo data, as `make run` installs it. The database and the file store it creates are dropped at
+the end, whatever happened.
 """
 
 import argparse
@@ -97,7 +98,7 @@ def main():
         f"--data-dir={data_dir}",
         f"--database={dbname}",
         f"--init={args.modules}",
-        "--without-demo=all",
+        # With demo data: the install that `make run` does is checked too, warnings included.
         "--test-enable",
         f"--test-tags={args.tags}",
         "--stop-after-init",
@@ -110,6 +111,8 @@ def main():
     print(f"addon tier: installing {args.modules} in {dbname} and running tests {args.tags}", flush=True)
     # This checkout's cobranca_core first, whatever checkout `pip install -e` last pointed at.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    # wkhtmltopdf (Qt) warns on stderr without a runtime dir, and Odoo logs its stderr as a WARNING.
+    env.setdefault("XDG_RUNTIME_DIR", data_dir)
     counts = {"WARNING": 0, "ERROR": 0, "CRITICAL": 0}
     result = None
     showing = False

@@ -39,7 +39,7 @@ def main():
     try:
         # Export reads an installed registry: install or update first, then export.
         env = dict(os.environ, PYTHONPATH=str(I18N.parent.parent))
-        subprocess.run([*common, "--init=cobranca_email", "--without-demo=all"], check=True, env=env)
+        subprocess.run([*common, "--init=cobranca_email"], check=True, env=env)
         subprocess.run(
             [*common, f"--i18n-export={pot}", "--modules=cobranca_email", "--language="], check=True, env=env
         )

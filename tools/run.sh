@@ -15,6 +15,7 @@ addons="$REPO"
 odoo_bin=("$PYTHON" "$root/odoo-bin")
 [ -f "$root/odoo-bin" ] || odoo_bin=("$PYTHON" -m odoo)
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"  # this checkout's cobranca_core
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}  # wkhtmltopdf (Qt) warns without one
 export PGHOST=${COBRANCA_DB_HOST:-127.0.0.1} PGPORT=${COBRANCA_DB_PORT:-5432}
 export PGUSER=${COBRANCA_DB_USER:-odoo} PGPASSWORD=${COBRANCA_DB_PASSWORD:-odoo}
 db_opts=(--db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD")

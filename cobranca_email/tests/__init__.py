@@ -1,2 +1,5 @@
+from . import test_boleto
+from . import test_boleto_report
+from . import test_demo
 from . import test_i18n
 from . import test_security

@@ -12,7 +12,7 @@ class TestSecurity(TransactionCase):
         cls.manager = new_test_user(
             cls.env,
             login="billing_manager",
-            groups="cobranca_email.group_cobranca_manager,account.group_account_manager,base.group_system",
+            groups="cobranca_email.group_cobranca_manager,account.group_account_manager",
         )
         cls.accountant = new_test_user(cls.env, login="plain_accountant", groups="account.group_account_manager")
 
@@ -33,3 +33,15 @@ class TestSecurity(TransactionCase):
         self.assertEqual(self.menu_root.parent_id, self.env.ref("account.menu_finance_configuration"))
         self.assertIn(self.menu_root.id, self._visible_menu_ids(self.manager))
         self.assertNotIn(self.menu_root.id, self._visible_menu_ids(self.accountant))
+
+    def test_manager_opens_billing_wallets(self):
+        menu = self.env.ref("cobranca_email.menu_cobranca_wallet")
+        self.assertIn(menu.id, self._visible_menu_ids(self.manager))
+        action = (
+            self.env["ir.actions.act_window"]
+            .with_user(self.manager)
+            ._for_xml_id("cobranca_email.cobranca_wallet_action")
+        )
+        self.assertEqual(action["res_model"], "cobranca.wallet")
+        self.env["cobranca.wallet"].with_user(self.manager).search([])  # readable: no AccessError
+        self.assertTrue(self.env["cobranca.wallet"].with_user(self.manager).has_access("create"))

@@ -1,0 +1,197 @@
+import base64
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_repr, formatLang
+from odoo.tools.image import image_data_uri
+
+from cobranca_core.boleto import format_digitable_line
+
+# Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
+IMMUTABLE_FIELDS = {
+    "move_id",
+    "wallet_id",
+    "sequence",
+    "nosso_numero",
+    "nosso_numero_dv",
+    "nosso_numero_formatted",
+    "barcode",
+    "digitable_line",
+    "amount",
+    "due_date",
+}
+
+
+class CobrancaBoleto(models.Model):
+    _name = "cobranca.boleto"
+    _description = "Boleto"
+    _order = "move_id desc, installment, id"
+    _rec_name = "nosso_numero_formatted"
+    _check_company_auto = True
+
+    move_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Invoice",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    move_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        string="Receivable Item",
+        ondelete="set null",
+        index="btree_not_null",
+        readonly=True,
+    )
+    wallet_id = fields.Many2one(
+        comodel_name="cobranca.wallet",
+        string="Billing Wallet",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Payer",
+        readonly=True,
+        index=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    installment = fields.Integer(
+        string="Installment",
+        readonly=True,
+        help="Position of the installment in the invoice's payment terms.",
+    )
+    installment_count = fields.Integer(string="Installments", readonly=True)
+    sequence = fields.Integer(string="Sequence Number", readonly=True, help="Nosso número sequence in the wallet.")
+    nosso_numero = fields.Char(string="Nosso Número", readonly=True, index="trigram")
+    nosso_numero_dv = fields.Char(string="Nosso Número Check Digit", readonly=True)
+    nosso_numero_formatted = fields.Char(string="Nosso Número (printed)", readonly=True)
+    barcode = fields.Char(readonly=True, help="The 44 digits of the barcode.")
+    digitable_line = fields.Char(string="Linha Digitável", readonly=True, index="btree_not_null")
+    digitable_line_formatted = fields.Char(
+        string="Linha Digitável (printed)",
+        compute="_compute_digitable_line_formatted",
+    )
+    amount = fields.Monetary(readonly=True)
+    due_date = fields.Date(readonly=True)
+    issue_date = fields.Date(readonly=True, default=fields.Date.context_today)
+    state = fields.Selection(
+        selection=[("active", "Active"), ("cancelled", "Cancelled")],
+        default="active",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    cancel_reason = fields.Char(readonly=True)
+    paid = fields.Boolean(compute="_compute_paid", help="The installment of this boleto is fully paid.")
+
+    _sql_constraints = [
+        (
+            "wallet_sequence_unique",
+            "UNIQUE(wallet_id, sequence)",
+            "A nosso número is never issued twice in the same billing wallet.",
+        ),
+    ]
+
+    def init(self):
+        # At most one valid boleto per installment; cancelled ones stay as history.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS cobranca_boleto_one_active_per_line
+               ON cobranca_boleto (move_line_id) WHERE state = 'active' AND move_line_id IS NOT NULL"""
+        )
+
+    @api.depends("digitable_line")
+    def _compute_digitable_line_formatted(self):
+        for boleto in self:
+            line = boleto.digitable_line
+            boleto.digitable_line_formatted = format_digitable_line(line) if line else False
+
+    @api.depends("move_line_id.amount_residual", "move_line_id.reconciled")
+    def _compute_paid(self):
+        for boleto in self:
+            boleto.paid = bool(boleto.move_line_id) and boleto.move_line_id.reconciled
+
+    def write(self, vals):
+        changed = IMMUTABLE_FIELDS.intersection(vals)
+        if changed:
+            labels = sorted(self._fields[name].get_description(self.env)["string"] for name in changed)
+            raise UserError(
+                _(
+                    "Boleto %(boleto)s was issued: its %(fields)s cannot change. Re-issue the invoice's boletos to get "
+                    "new ones.",
+                    boleto=self[:1].display_name,
+                    fields=", ".join(labels),
+                )
+            )
+        return super().write(vals)
+
+    def _cancel(self, reason):
+        active = self.filtered(lambda boleto: boleto.state == "active")
+        active.write({"state": "cancelled", "cancel_reason": reason})
+        # Flush now: the replacing boletos are inserted next, and the database allows one active per line.
+        active.flush_recordset(["state"])
+
+    # Rendering helpers, used by the QWeb report and the e-mail templates.
+
+    def _amount_decimal(self):
+        self.ensure_one()
+        return Decimal(float_repr(self.amount, self.currency_id.decimal_places))
+
+    def _barcode_data_uri(self):
+        """The barcode as a PNG data URI, drawn by Odoo's report barcode (type ``boleto``)."""
+        self.ensure_one()
+        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, width=1600, height=200)
+        return image_data_uri(base64.b64encode(png))
+
+    def _pix_payload(self):
+        """The Pix copy-and-paste code (EMV) of this boleto, or '' when the wallet prints no Pix."""
+        self.ensure_one()
+        bank = self.wallet_id.partner_bank_id
+        if not self.wallet_id.pix_enabled or not bank:
+            return ""
+        error = bank._check_for_qr_code_errors(
+            "emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero
+        )
+        if error:
+            return ""
+        return bank._get_qr_vals(
+            "emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero
+        )
+
+    def _pix_qr_data_uri(self):
+        self.ensure_one()
+        payload = self._pix_payload()
+        if not payload:
+            return ""
+        png = self.env["ir.actions.report"].barcode("QR", payload, width=240, height=240)
+        return image_data_uri(base64.b64encode(png))
+
+    def _interest_text(self):
+        """The fine and interest sentences printed in the boleto's instructions, in the env's language."""
+        self.ensure_one()
+        wallet, currency = self.wallet_id, self.currency_id
+        texts = []
+        if wallet.fine_percent:
+            texts.append(
+                _(
+                    "After the due date, charge a fine of %(percent)s%% (%(amount)s).",
+                    percent=formatLang(self.env, wallet.fine_percent),
+                    amount=formatLang(self.env, self.amount * wallet.fine_percent / 100, currency_obj=currency),
+                )
+            )
+        if wallet.interest_monthly_percent:
+            texts.append(
+                _(
+                    "After the due date, charge interest of %(percent)s%% a month (%(amount)s a day).",
+                    percent=formatLang(self.env, wallet.interest_monthly_percent),
+                    amount=formatLang(
+                        self.env, self.amount * wallet.interest_monthly_percent / 100 / 30, currency_obj=currency
+                    ),
+                )
+            )
+        return texts

@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    cobranca_wallet_id = fields.Many2one(
+        comodel_name="cobranca.wallet",
+        string="Billing Wallet",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="The wallet whose boletos this customer's invoices take, instead of the company's default wallet.",
+    )
+
+    def _cobranca_one_line_address(self):
+        """The address on one line, as boletos and debt statements print it (no empty parts)."""
+        self.ensure_one()
+        lines = self._display_address(without_company=True).splitlines()
+        return " — ".join(part for part in (line.strip(" ,-") for line in lines) if part)
