@@ -1,12 +1,15 @@
 import base64
 from decimal import Decimal
 
+import qrcode
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_repr, formatLang
 from odoo.tools.image import image_data_uri
 
 from cobranca_core.boleto import format_digitable_line
+from cobranca_core.boleto.images import barcode_png, matrix_png
 
 # Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
 IMMUTABLE_FIELDS = {
@@ -143,10 +146,9 @@ class CobrancaBoleto(models.Model):
         return Decimal(float_repr(self.amount, self.currency_id.decimal_places))
 
     def _barcode_data_uri(self):
-        """The barcode as a PNG data URI, drawn by Odoo's report barcode (type ``boleto``)."""
+        """The barcode as a PNG data URI (FEBRABAN interleaved 2 of 5, wide bars three narrow ones)."""
         self.ensure_one()
-        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, width=1600, height=200)
-        return image_data_uri(base64.b64encode(png))
+        return image_data_uri(base64.b64encode(barcode_png(self.barcode)))
 
     def _pix_payload(self):
         """The Pix copy-and-paste code (EMV) of this boleto, or '' when the wallet prints no Pix."""
@@ -163,13 +165,32 @@ class CobrancaBoleto(models.Model):
             "emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero
         )
 
-    def _pix_qr_data_uri(self):
+    def _pix_qr_data_uri(self, payload=None):
+        """The Pix QR code as a PNG data URI, or '' without Pix; pass ``payload`` when already computed."""
         self.ensure_one()
-        payload = self._pix_payload()
+        payload = self._pix_payload() if payload is None else payload
         if not payload:
             return ""
-        png = self.env["ir.actions.report"].barcode("QR", payload, width=240, height=240)
-        return image_data_uri(base64.b64encode(png))
+        # A fixed mask: choosing the "best" of the eight costs ten times more, and every reader
+        # reads all of them; a dunning run draws thousands of these.
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
+        code.add_data(payload)
+        code.make(fit=True)
+        return image_data_uri(base64.b64encode(matrix_png(code.modules, module=4)))
+
+    def _report_pages(self):
+        """``(boleto, lang)`` pairs as the boleto reports print them: invoice by invoice, by installment,
+        each boleto in its invoice's boleto language (for its context and ``t-lang``). Cancelled boletos
+        are not printed: they can no longer be paid."""
+        by_move = {}
+        for boleto in self.filtered(lambda b: b.state == "active"):
+            by_move.setdefault(boleto.move_id, []).append(boleto)
+        pages = []
+        for move, boletos in by_move.items():
+            lang = move._cobranca_boleto_lang()
+            for boleto in sorted(boletos, key=lambda b: (b.installment, b.id)):
+                pages.append((boleto.with_context(lang=lang), lang))
+        return pages
 
     def _interest_text(self):
         """The fine and interest sentences printed in the boleto's instructions, in the env's language."""
