@@ -27,14 +27,22 @@
         # reports
         "report/cobranca_boleto_reports.xml",
         "report/cobranca_boleto_templates.xml",
+        "report/cobranca_dunning_reports.xml",
+        "report/cobranca_dunning_templates.xml",
+        # data
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         # views
         "views/cobranca_wallet_views.xml",
         "views/cobranca_boleto_views.xml",
+        "views/cobranca_dunning_notice_views.xml",
         "views/account_move_views.xml",
         "views/res_bank_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/cobranca_email_menus.xml",
+        # wizards
+        "wizards/cobranca_dunning_preview_views.xml",
     ],
     "demo": [
         "demo/cobranca_email_demo.xml",

@@ -1,5 +1,6 @@
 """The boleto barcode and the Pix QR code as PNG: decoded back, and read by a real barcode reader."""
 
+import itertools
 import shutil
 import struct
 import subprocess
@@ -34,7 +35,7 @@ def read_png(data):
 
 def decode_i25(row, module):
     widths, run = [], 1
-    for previous, current in zip(row, row[1:], strict=False):
+    for previous, current in itertools.pairwise(row):
         if current == previous:
             run += 1
         else:

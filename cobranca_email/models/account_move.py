@@ -33,6 +33,16 @@ class AccountMove(models.Model):
         copy=False,
     )
     cobranca_boleto_count = fields.Integer(string="Boleto Count", compute="_compute_cobranca_boleto_count")
+    cobranca_debt_state_ids = fields.Many2many(
+        comodel_name="cobranca.debt.state",
+        relation="account_move_cobranca_debt_state_rel",
+        column1="move_id",
+        column2="state_id",
+        string="Debt Situation",
+        copy=False,
+        help="Where the collection of this invoice stands (e.g. in negotiation, protested). The dunning "
+        "settings can list or leave out the debts of chosen situations.",
+    )
 
     @api.depends("partner_id", "company_id", "move_type")
     def _compute_cobranca_wallet_id(self):

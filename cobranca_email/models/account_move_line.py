@@ -10,3 +10,9 @@ class AccountMoveLine(models.Model):
         string="Boletos",
         copy=False,
     )
+    cobranca_last_notice_date = fields.Date(
+        string="Last Dunning Notice",
+        readonly=True,
+        copy=False,
+        help="The last dunning notice that listed this installment.",
+    )

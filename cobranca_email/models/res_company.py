@@ -1,4 +1,14 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from cobranca_core.dunning import CompanyPolicy, SelectionFilter
+
+# Seed 004's S / N / T, for contact groups and debt situations.
+FILTER_MODES = [
+    ("all", "All"),
+    ("include", "Only the selected"),
+    ("exclude", "All but the selected"),
+]
 
 
 class ResCompany(models.Model):
@@ -11,3 +21,115 @@ class ResCompany(models.Model):
         help="Customer invoices of this company take their boletos from this wallet, unless the customer "
         "has a wallet of its own.",
     )
+    cobranca_dunning_enabled = fields.Boolean(
+        string="Send Dunning Notices",
+        help="Every day, customers with debts coming due or overdue receive one e-mail listing them, with a "
+        "debt statement and the boletos to pay them.",
+    )
+    cobranca_dunning_mail_server_id = fields.Many2one(
+        comodel_name="ir.mail_server",
+        string="Dunning Mail Server",
+        help="Leave empty to send through the company's default servers: the one for dunning letters when a "
+        "notice lists overdue debts, the one for boleto notices when it lists only debts coming due.",
+    )
+    cobranca_dunning_mail_template_id = fields.Many2one(
+        comodel_name="mail.template",
+        string="Dunning Notice Message",
+        domain="[('model', '=', 'cobranca.dunning.notice')]",
+        help="The e-mail customers receive. Empty: the module's message.",
+    )
+    cobranca_dunning_upcoming_days = fields.Integer(
+        string="Announce Debts Coming Due (days before)",
+        default=3,
+        help="Debts coming due are announced, with their boletos, this many days before their due date "
+        "(0: on the due date). They are always sent, whatever the interval.",
+    )
+    cobranca_dunning_include_overdue = fields.Boolean(
+        string="Send Overdue Debts",
+        default=True,
+        help="List the overdue debts in the notice and attach their boletos.",
+    )
+    cobranca_dunning_overdue_after_days = fields.Integer(
+        string="Overdue After (days)",
+        default=2,
+        help="Days after the due date before a debt counts as overdue, so that payments made on a weekend, a "
+        "holiday or still clearing are not dunned. A due date on a Saturday or Sunday counts from Monday.",
+    )
+    cobranca_dunning_interval_days = fields.Integer(
+        string="Interval Between Notices (days)",
+        default=5,
+        help="A customer receives the overdue debts again only this many days after the last notice. The first "
+        "run sends every customer with overdue debts a notice.",
+    )
+    cobranca_dunning_contact_filter = fields.Selection(
+        selection=FILTER_MODES,
+        string="Contact Groups",
+        default="all",
+        required=True,
+        help="Which invoice contacts of the customer receive the notice, by their tags. When none qualifies, "
+        "the notice goes to the customer's own e-mail.",
+    )
+    cobranca_dunning_contact_category_ids = fields.Many2many(
+        comodel_name="res.partner.category",
+        relation="res_company_cobranca_dunning_contact_category_rel",
+        column1="company_id",
+        column2="category_id",
+        string="Selected Contact Groups",
+    )
+    cobranca_dunning_debt_state_filter = fields.Selection(
+        selection=FILTER_MODES,
+        string="Debt Situations",
+        default="all",
+        required=True,
+        help="Which debts are listed, by the situation of their invoice (e.g. leave out debts in negotiation).",
+    )
+    cobranca_dunning_debt_state_ids = fields.Many2many(
+        comodel_name="cobranca.debt.state",
+        relation="res_company_cobranca_debt_state_rel",
+        column1="company_id",
+        column2="state_id",
+        string="Selected Debt Situations",
+    )
+
+    _sql_constraints = [
+        (
+            "cobranca_dunning_days_positive",
+            "CHECK(cobranca_dunning_upcoming_days >= 0 AND cobranca_dunning_overdue_after_days >= 0)",
+            "The days before the due date and the days before a debt counts as overdue cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("cobranca_dunning_interval_days", "cobranca_dunning_enabled")
+    def _check_cobranca_dunning_interval_days(self):
+        for company in self:
+            if company.cobranca_dunning_interval_days < 1:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the Interval Between Notices must be at least one day, or a second run "
+                        "on the same day would send the overdue debts again.",
+                        company=company.display_name,
+                    )
+                )
+
+    def _cobranca_dunning_policy(self):
+        """The company's dunning settings as ``cobranca_core.dunning`` reads them."""
+        self.ensure_one()
+        return CompanyPolicy(
+            enabled=self.cobranca_dunning_enabled,
+            upcoming_days=self.cobranca_dunning_upcoming_days,
+            include_overdue=self.cobranca_dunning_include_overdue,
+            overdue_after_days=self.cobranca_dunning_overdue_after_days,
+            interval_days=self.cobranca_dunning_interval_days,
+            contact_filter=SelectionFilter(
+                self.cobranca_dunning_contact_filter, frozenset(self.cobranca_dunning_contact_category_ids.ids)
+            ),
+            debt_state_filter=SelectionFilter(
+                self.cobranca_dunning_debt_state_filter, frozenset(self.cobranca_dunning_debt_state_ids.ids)
+            ),
+        )
+
+    def _cobranca_dunning_mail_template(self):
+        self.ensure_one()
+        return self.cobranca_dunning_mail_template_id or self.env.ref(
+            "cobranca_email.mail_template_cobranca_dunning_notice"
+        )

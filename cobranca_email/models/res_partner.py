@@ -1,8 +1,9 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "cobranca.overdue.policy.mixin"]
 
     cobranca_wallet_id = fields.Many2one(
         comodel_name="cobranca.wallet",
@@ -11,6 +12,104 @@ class ResPartner(models.Model):
         domain="[('company_id', '=', current_company_id)]",
         help="The wallet whose boletos this customer's invoices take, instead of the company's default wallet.",
     )
+    cobranca_overdue_company_ids = fields.Many2many(
+        comodel_name="res.company",
+        relation="res_partner_cobranca_overdue_company_rel",
+        column1="partner_id",
+        column2="company_id",
+        string="Only Debts of Companies",
+        help="Dun this customer only for the debts of these companies. Empty: as its groups say, or every company.",
+    )
+    cobranca_overdue_account_ids = fields.Many2many(
+        comodel_name="account.account",
+        relation="res_partner_cobranca_overdue_account_rel",
+        column1="partner_id",
+        column2="account_id",
+        string="Only Debts in Accounts",
+        domain="[('account_type', '=', 'asset_receivable')]",
+        help="Dun this customer only for the debts in these receivable accounts. Empty: as its groups say, or "
+        "every account.",
+    )
+    cobranca_effective_overdue = fields.Char(
+        string="Overdue Debts",
+        compute="_compute_cobranca_effective_policy",
+        help="What the dunning notices of the current company do with this customer's overdue debts, and which "
+        "setting decides it: this customer, one of its groups, or the company.",
+    )
+    cobranca_effective_tolerance = fields.Char(string="Tolerance", compute="_compute_cobranca_effective_policy")
+    cobranca_effective_scope = fields.Char(string="Debts Dunned", compute="_compute_cobranca_effective_policy")
+    cobranca_dunning_state_ids = fields.One2many(
+        comodel_name="cobranca.dunning.state",
+        inverse_name="partner_id",
+        string="Dunning States",
+    )
+    cobranca_dunning_last_date = fields.Date(
+        string="Last Dunning Notice",
+        compute="_compute_cobranca_dunning_state",
+    )
+    cobranca_dunning_next_date = fields.Date(
+        string="Next Dunning Notice",
+        compute="_compute_cobranca_dunning_state",
+        help="The first day a notice is due if nothing is paid or invoiced meanwhile; each run decides again.",
+    )
+    cobranca_dunning_count = fields.Integer(string="Dunning Notices Sent", compute="_compute_cobranca_dunning_state")
+
+    @api.depends_context("company")
+    @api.depends(
+        "cobranca_overdue_email",
+        "cobranca_overdue_tolerance_days",
+        "cobranca_overdue_company_ids",
+        "cobranca_overdue_account_ids",
+        "category_id",
+    )
+    def _compute_cobranca_effective_policy(self):
+        Dunning = self.env["cobranca.dunning"]
+        policies = Dunning._effective_policies(self.env.company, self)
+        origin = Dunning._origin_text
+        for partner in self:
+            policy = policies[partner.id]
+            enabled = _("Sent") if policy.enabled else _("Not sent")
+            partner.cobranca_effective_overdue = _(
+                "%(value)s (from %(origin)s)", value=enabled, origin=origin(policy.sources["enabled"])
+            )
+            partner.cobranca_effective_tolerance = _(
+                "%(days)s days after the due date (from %(origin)s)",
+                days=policy.tolerance_days,
+                origin=origin(policy.sources["tolerance_days"]),
+            )
+            scope = []
+            for ids, model, everything, field in (
+                (policy.company_ids, "res.company", _("every company"), "company_ids"),
+                (policy.account_ids, "account.account", _("every receivable account"), "account_ids"),
+            ):
+                if ids is None:
+                    scope.append(everything)
+                else:
+                    records = self.env[model].sudo().browse(sorted(ids))
+                    scope.append(
+                        _(
+                            "%(names)s (from %(origin)s)",
+                            names=", ".join(records.mapped("display_name")),
+                            origin=origin(policy.sources[field]),
+                        )
+                    )
+            partner.cobranca_effective_scope = "; ".join(scope)
+
+    @api.depends_context("company")
+    @api.depends("cobranca_dunning_state_ids.last_notice_date", "cobranca_dunning_state_ids.next_notice_date")
+    def _compute_cobranca_dunning_state(self):
+        company = self.env.company
+        for partner in self:
+            state = partner.commercial_partner_id.cobranca_dunning_state_ids.filtered(
+                lambda s: s.company_id == company
+            )[:1]
+            partner.cobranca_dunning_last_date = state.last_notice_date
+            partner.cobranca_dunning_next_date = state.next_notice_date
+            partner.cobranca_dunning_count = state.notice_count
+
+    def action_cobranca_dunning_preview(self):
+        """Open the preview of today's dunning notices for these customers."""
+        return self.env["cobranca.dunning.preview"]._action_open(self.env.company, self.commercial_partner_id)
 
     def _cobranca_one_line_address(self):
         """The address on one line, as boletos and debt statements print it (no empty parts)."""

@@ -1,0 +1,655 @@
+"""The dunning run: select open installments by SQL, plan with cobranca_core.dunning, send, store.
+
+Who gets a notice, with which debts and when next is decided by ``cobranca_core.dunning``; this
+model only reads the records into its values, sends the notices of the plan and stores what
+``apply`` returns. A run goes through the customers in batches; each batch is one transaction:
+
+1. claim: lock the customers' dunning state rows (``FOR UPDATE SKIP LOCKED``), so a second run at
+   the same time skips them instead of notifying them twice;
+2. read their open installments, settings and contacts (a fixed number of queries per batch);
+3. plan, compose each notice (mail queued, not sent) and store the new states and stamps;
+4. commit. A crash before the commit loses the whole batch, mails included; a rerun reads the
+   stored states and does not notify again those already done.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models, modules
+from odoo.tools import float_repr, format_date, split_every
+
+from cobranca_core import dunning
+from cobranca_core.charges import late_charges
+
+from .cobranca_overdue_policy_mixin import overdue_policy
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+CLAIM_ATTEMPTS = 5
+# Another run committed a customer of this batch after it started: retry it, with a fresh snapshot.
+RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
+
+# Open receivable installments of a company: posted, not fully paid, with a due date.
+OPEN_INSTALLMENTS = """
+      FROM account_move_line aml
+      JOIN account_account account ON account.id = aml.account_id
+      JOIN res_partner partner ON partner.id = aml.partner_id
+     WHERE aml.company_id = %(company_id)s
+       AND account.account_type = 'asset_receivable'
+       AND aml.parent_state = 'posted'
+       AND NOT aml.reconciled
+       AND aml.amount_residual > 0
+       AND aml.date_maturity IS NOT NULL
+"""
+
+
+@dataclass
+class Outcome:
+    """What the run did, or would do, for one customer."""
+
+    partner_id: int
+    entry: dunning.Notice | dunning.Skip
+    recipients: list = field(default_factory=list)  # e-mail addresses
+    recipient_partner_ids: list = field(default_factory=list)
+    failure: str | None = None  # why a planned notice was not sent
+    notice_id: int | None = None  # the cobranca.dunning.notice sent
+
+    @property
+    def planned(self):
+        return isinstance(self.entry, dunning.Notice)
+
+    @property
+    def reason(self):
+        """The reason key: why sent, or why not (``NO_EMAIL`` when nobody can receive it)."""
+        if self.planned:
+            return dunning.NO_EMAIL if self.recipients == dunning.NO_EMAIL else self.entry.reason_sent
+        return self.entry.reason
+
+    @property
+    def sendable(self):
+        return self.planned and self.recipients != dunning.NO_EMAIL
+
+    @property
+    def installments(self):
+        if self.planned:
+            return self.entry.overdue + self.entry.upcoming
+        return self.entry.installments
+
+
+@dataclass
+class RunResult:
+    company_id: int
+    today: date
+    dry_run: bool
+    outcomes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # batches that failed as a whole
+
+    @property
+    def sent(self):
+        return [outcome for outcome in self.outcomes if outcome.notice_id]
+
+    @property
+    def failed(self):
+        """Planned notices not sent: no e-mail address, or (in a real run) the notice failed."""
+        if self.dry_run:
+            return [outcome for outcome in self.outcomes if outcome.planned and not outcome.sendable]
+        return [outcome for outcome in self.outcomes if outcome.planned and not outcome.notice_id]
+
+    @property
+    def to_send(self):
+        return [outcome for outcome in self.outcomes if outcome.sendable]
+
+
+@dataclass
+class RunContext:
+    company: models.Model
+    policy: dunning.CompanyPolicy
+    today: date
+    dry_run: bool
+    with_pdf: bool
+    group_policies: dict  # category id -> OverduePolicy, only the categories that override something
+
+
+class CobrancaDunning(models.AbstractModel):
+    _name = "cobranca.dunning"
+    _description = "Dunning Notices Run"
+
+    @api.model
+    def _cron_send_dunning_notices(self):
+        """Daily: send today's dunning notices of every company that enabled them."""
+        for company in self.env["res.company"].sudo().search([("cobranca_dunning_enabled", "=", True)]):
+            result = self.with_company(company)._run(company)
+            _logger.info(
+                "Dunning notices of %s on %s: %s sent, %s not sent, %s batch error(s)",
+                company.name,
+                result.today,
+                len(result.sent),
+                len(result.failed),
+                len(result.errors),
+            )
+
+    @api.model
+    def _today(self, company):
+        """Today where the company is: the user's time zone, else the company's, else Brasília's."""
+        tz = self.env.context.get("tz") or self.env.user.tz or company.partner_id.tz or "America/Sao_Paulo"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    @api.model
+    def _can_commit(self):
+        # As account.move.send: tests run in one transaction that must not be committed.
+        return not modules.module.current_test
+
+    @api.model
+    def _run(self, company, today=None, partner_ids=None, dry_run=False, with_pdf=True, commit=None):
+        """Send (or, with ``dry_run``, only plan) the dunning notices of ``company`` for ``today``.
+
+        :param partner_ids: only these customers (commercial partners); default: every customer with
+            an open receivable installment in the company
+        :param with_pdf: attach the debt statement and the boletos (the benchmark measures without)
+        :param commit: commit after each batch; default: outside tests, when not a dry run
+        :return: :class:`RunResult`
+        """
+        today = today or self._today(company)
+        if commit is None:
+            commit = not dry_run and self._can_commit()
+        result = RunResult(company.id, today, dry_run)
+        policy = company._cobranca_dunning_policy()
+        if not policy.enabled and not dry_run:
+            return result
+        self.env.flush_all()
+        ctx = RunContext(company, policy, today, dry_run, with_pdf, self._group_policies())
+        for batch in split_every(BATCH_SIZE, self._candidate_partner_ids(company, partner_ids), list):
+            result.outcomes += self._run_batch_safely(ctx, batch, commit, result)
+        return result
+
+    def _run_batch_safely(self, ctx, partner_ids, commit, result):
+        cr = self.env.cr
+        if not commit:
+            try:
+                with cr.savepoint():
+                    return self._run_batch(ctx, partner_ids)
+            except Exception as error:  # one bad batch never stops the run
+                return self._batch_failed(ctx, partner_ids, error, result)
+        for attempt in range(1, CLAIM_ATTEMPTS + 1):
+            cr.commit()  # each batch starts with a fresh snapshot, so it sees what other runs committed
+            try:
+                outcomes = self._run_batch(ctx, partner_ids)
+                cr.commit()
+                return outcomes
+            except RETRY_ERRORS as error:
+                cr.rollback()
+                self.env.invalidate_all()
+                _logger.info("Dunning batch retried (attempt %s): %s", attempt, error)
+            except Exception as error:  # one bad batch never stops the run
+                cr.rollback()
+                self.env.invalidate_all()
+                return self._batch_failed(ctx, partner_ids, error, result)
+        return self._batch_failed(ctx, partner_ids, _("other runs kept changing these customers"), result)
+
+    def _batch_failed(self, ctx, partner_ids, error, result):
+        _logger.exception("Dunning notices of %s: a batch of %s customers failed", ctx.company.name, len(partner_ids))
+        result.errors.append(
+            _("%(count)s customers were not processed: %(error)s", count=len(partner_ids), error=str(error))
+        )
+        return []
+
+    def _run_batch(self, ctx, partner_ids):
+        states = self._read_states(ctx.company, partner_ids, claim=not ctx.dry_run)
+        if not ctx.dry_run:
+            partner_ids = [partner_id for partner_id in partner_ids if partner_id in states]
+        installments = self._read_installments(ctx.company, partner_ids)
+        partners = self._read_partners(partner_ids)
+        contacts = self._read_contacts(partner_ids)
+        policies = {
+            partner_id: self._effective_policy(ctx, row)
+            for partner_id, row in partners.items()
+            if row["has_override"] or any(category in ctx.group_policies for category in row["category_ids"])
+        }
+        plan = dunning.plan_notices(ctx.today, ctx.policy, installments, states, policies)
+        outcomes = [Outcome(partner_id, entry) for partner_id, entry in plan.entries.items()]
+        for outcome in outcomes:
+            if outcome.planned:
+                row = partners[outcome.partner_id]
+                outcome.recipients = dunning.select_recipients(
+                    row["email"], contacts.get(outcome.partner_id, ()), ctx.policy.contact_filter
+                )
+                outcome.recipient_partner_ids = self._recipient_partners(outcome, row, contacts)
+        if ctx.dry_run:
+            return outcomes
+        self._send(ctx, [outcome for outcome in outcomes if outcome.planned])
+        not_sent = {outcome.partner_id for outcome in outcomes if outcome.planned and not outcome.notice_id}
+        self._store(ctx.company, dunning.apply(plan, states, not_sent=not_sent))
+        return outcomes
+
+    # Selection (SQL: a fixed number of queries per batch, whatever its size)
+
+    @api.model
+    def _candidate_partner_ids(self, company, partner_ids=None):
+        query = f"SELECT DISTINCT partner.commercial_partner_id {OPEN_INSTALLMENTS}"
+        params = {"company_id": company.id}
+        if partner_ids is not None:
+            query += " AND partner.commercial_partner_id = ANY(%(partner_ids)s)"
+            params["partner_ids"] = list(partner_ids)
+        self.env.cr.execute(query + " ORDER BY 1", params)
+        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+
+    @api.model
+    def _read_states(self, company, partner_ids, claim=False):
+        """Stored states by partner id; ``claim``: create the missing rows and lock them all, skipping
+        (leaving out of the result) the rows another run holds."""
+        cr = self.env.cr
+        if claim:
+            cr.execute(
+                """INSERT INTO cobranca_dunning_state
+                          (partner_id, company_id, notice_count, create_uid, create_date, write_uid, write_date)
+                   SELECT partner_id, %(company_id)s, 0, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                          now() at time zone 'UTC'
+                     FROM unnest(%(partner_ids)s::int[]) AS partner_id
+              ON CONFLICT (partner_id, company_id) DO NOTHING""",
+                {"company_id": company.id, "partner_ids": partner_ids, "uid": self.env.uid},
+            )
+        cr.execute(
+            f"""SELECT partner_id, last_notice_date, next_notice_date, notice_count
+                  FROM cobranca_dunning_state
+                 WHERE company_id = %s AND partner_id = ANY(%s)
+                 {"FOR UPDATE SKIP LOCKED" if claim else ""}""",
+            [company.id, partner_ids],
+        )
+        return {row[0]: dunning.PartnerState(*row) for row in cr.fetchall()}
+
+    @api.model
+    def _read_installments(self, company, partner_ids):
+        digits = company.currency_id.decimal_places  # before the query: reading it may query too
+        self.env.cr.execute(
+            f"""SELECT aml.id, partner.commercial_partner_id, aml.company_id, aml.account_id, aml.date_maturity,
+                       aml.amount_residual, aml.cobranca_last_notice_date,
+                       ARRAY(SELECT state_id FROM account_move_cobranca_debt_state_rel
+                              WHERE move_id = aml.move_id)
+                {OPEN_INSTALLMENTS}
+                   AND partner.commercial_partner_id = ANY(%(partner_ids)s)
+              ORDER BY aml.date_maturity, aml.id""",
+            {"company_id": company.id, "partner_ids": partner_ids},
+        )
+        return [
+            dunning.Installment(
+                line_id,
+                partner_id,
+                company_id,
+                account_id,
+                due,
+                Decimal(float_repr(residual, digits)),
+                frozenset(states),
+                last,
+            )
+            for line_id, partner_id, company_id, account_id, due, residual, last, states in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _read_partners(self, partner_ids):
+        self.env.cr.execute(
+            """SELECT p.id, p.email, p.cobranca_overdue_email, p.cobranca_overdue_tolerance_days,
+                      ARRAY(SELECT company_id FROM res_partner_cobranca_overdue_company_rel WHERE partner_id = p.id),
+                      ARRAY(SELECT account_id FROM res_partner_cobranca_overdue_account_rel WHERE partner_id = p.id),
+                      ARRAY(SELECT category_id FROM res_partner_res_partner_category_rel
+                             WHERE partner_id = p.id ORDER BY category_id)
+                 FROM res_partner p
+                WHERE p.id = ANY(%s)""",
+            [partner_ids],
+        )
+        partners = {}
+        for (
+            partner_id,
+            email,
+            overdue_email,
+            tolerance,
+            company_ids,
+            account_ids,
+            category_ids,
+        ) in self.env.cr.fetchall():
+            policy = overdue_policy(overdue_email, tolerance, company_ids, account_ids)
+            partners[partner_id] = {
+                "email": email,
+                "policy": policy,
+                "has_override": policy != dunning.OverduePolicy(),
+                "category_ids": category_ids,
+            }
+        return partners
+
+    @api.model
+    def _read_contacts(self, partner_ids):
+        """Invoice contacts by commercial partner, as ``cobranca_core.dunning.Contact`` values."""
+        self.env.cr.execute(
+            """SELECT c.commercial_partner_id, c.id, c.email,
+                      ARRAY(SELECT category_id FROM res_partner_res_partner_category_rel WHERE partner_id = c.id)
+                 FROM res_partner c
+                WHERE c.commercial_partner_id = ANY(%s)
+                  AND c.id <> c.commercial_partner_id
+                  AND c.active
+                  AND c.type = 'invoice'
+             ORDER BY c.commercial_partner_id, c.id""",
+            [partner_ids],
+        )
+        contacts = {}
+        for partner_id, contact_id, email, category_ids in self.env.cr.fetchall():
+            contacts.setdefault(partner_id, []).append(
+                dunning.Contact(contact_id, email, frozenset(category_ids), is_invoice_contact=True)
+            )
+        return contacts
+
+    @api.model
+    def _group_policies(self):
+        """Overrides of the partner groups (res.partner.category) that set something, by group id."""
+        self.env.cr.execute(
+            """SELECT c.id, c.cobranca_overdue_email, c.cobranca_overdue_tolerance_days,
+                      ARRAY(SELECT company_id FROM res_partner_category_cobranca_overdue_company_rel
+                             WHERE category_id = c.id),
+                      ARRAY(SELECT account_id FROM res_partner_category_cobranca_overdue_account_rel
+                             WHERE category_id = c.id)
+                 FROM res_partner_category c
+                WHERE c.active"""
+        )
+        groups = {}
+        for category_id, overdue_email, tolerance, company_ids, account_ids in self.env.cr.fetchall():
+            policy = overdue_policy(overdue_email, tolerance, company_ids, account_ids)
+            if policy != dunning.OverduePolicy():
+                groups[category_id] = policy
+        return groups
+
+    def _effective_policy(self, ctx, row):
+        groups = [(category, ctx.group_policies[category]) for category in row["category_ids"]]
+        groups = [(category, policy) for category, policy in groups if policy]
+        return dunning.effective_policy(ctx.policy, groups, row["policy"])
+
+    @api.model
+    def _effective_policies(self, company, partners):
+        """Effective overdue settings of ``partners`` (records, unsaved values included) in ``company``."""
+        company_policy = company._cobranca_dunning_policy()
+        policies = {}
+        for partner in partners:
+            groups = [
+                (category.id, category._cobranca_overdue_policy())
+                for category in partner.category_id.sorted("id")
+                if category._cobranca_has_overdue_policy()
+            ]
+            policies[partner.id] = dunning.effective_policy(company_policy, groups, partner._cobranca_overdue_policy())
+        return policies
+
+    @staticmethod
+    def _recipient_partners(outcome, row, contacts):
+        """The partners (invoice contacts, or the customer itself) whose addresses were chosen."""
+        if outcome.recipients == dunning.NO_EMAIL:
+            return []
+        chosen = {address.lower() for address in outcome.recipients}
+        found = []
+        for contact in contacts.get(outcome.partner_id, ()):
+            if chosen & {address.lower() for address in dunning.split_emails(contact.email)}:
+                found.append(contact.id)
+        if not found:
+            found.append(outcome.partner_id)
+        return found
+
+    # Storing what apply() returns
+
+    @api.model
+    def _store(self, company, applied):
+        cr = self.env.cr
+        states = list(applied.partner_states.values())
+        if states:
+            cr.execute(
+                """UPDATE cobranca_dunning_state state
+                      SET last_notice_date = new.last_notice_date,
+                          next_notice_date = new.next_notice_date,
+                          notice_count = new.notice_count,
+                          write_uid = %s,
+                          write_date = now() at time zone 'UTC'
+                     FROM unnest(%s::int[], %s::date[], %s::date[], %s::int[])
+                          AS new(partner_id, last_notice_date, next_notice_date, notice_count)
+                    WHERE state.company_id = %s AND state.partner_id = new.partner_id""",
+                [
+                    self.env.uid,
+                    [state.partner_id for state in states],
+                    [state.last_notice_date for state in states],
+                    [state.next_notice_date for state in states],
+                    [state.notice_count for state in states],
+                    company.id,
+                ],
+            )
+            self.env["cobranca.dunning.state"].invalidate_model()
+        by_date = {}
+        for line_id, day in applied.installment_notice_dates.items():
+            by_date.setdefault(day, []).append(line_id)
+        for day, line_ids in by_date.items():
+            cr.execute(
+                "UPDATE account_move_line SET cobranca_last_notice_date = %s WHERE id = ANY(%s)", [day, line_ids]
+            )
+        if by_date:
+            self.env["account.move.line"].invalidate_model(["cobranca_last_notice_date"])
+
+    # Composing and sending
+
+    def _send(self, ctx, outcomes):
+        """Create and queue the notices; a partner whose notice fails is logged and left for the next run."""
+        Log = self.env["cobranca.email.log"]
+        sendable = [outcome for outcome in outcomes if outcome.sendable]
+        for outcome in outcomes:
+            if not outcome.sendable:
+                outcome.failure = self._reason_text(outcome)
+                partner = self.env["res.partner"].browse(outcome.partner_id)
+                lines = self.env["account.move.line"].browse([item.id for item in outcome.installments])
+                Log._log_failure(
+                    purpose=self._purpose(outcome.entry),
+                    company=ctx.company,
+                    partner=partner,
+                    moves=lines.move_id,
+                    move_lines=lines,
+                    reason=outcome.failure,
+                )
+        if not sendable:
+            return
+        lines = self.env["account.move.line"].browse([item.id for outcome in sendable for item in outcome.installments])
+        lines_by_id = {line.id: line for line in lines}  # iterating keeps the batch's prefetch
+        notices = self.env["cobranca.dunning.notice"].create(
+            [self._notice_values(ctx, outcome, lines_by_id) for outcome in sendable]
+        )
+        documents = notices._render_documents() if ctx.with_pdf else {}
+        template = ctx.company._cobranca_dunning_mail_template()
+        subjects = template._render_field("subject", notices.ids, compute_lang=True)
+        bodies = template._render_field("body_html", notices.ids, compute_lang=True)
+        for outcome, notice in zip(sendable, notices, strict=True):
+            try:
+                with self.env.cr.savepoint():
+                    self._post_notice(ctx, outcome, notice, subjects[notice.id], bodies[notice.id], documents)
+                outcome.notice_id = notice.id
+            except Exception as error:  # one bad notice never stops the batch
+                _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error)
+                outcome.failure = _("The notice could not be composed: %s", error)
+                Log._log_failure(
+                    purpose=notice.purpose,
+                    company=ctx.company,
+                    partner=notice.partner_id,
+                    moves=notice.line_ids.move_id,
+                    move_lines=notice.line_ids.move_line_id,
+                    reason=outcome.failure,
+                )
+        unsent = notices.filtered(lambda n: n.id not in {o.notice_id for o in sendable})
+        unsent.unlink()
+
+    def _post_notice(self, ctx, outcome, notice, subject, body, documents):
+        partner = notice.partner_id
+        purpose = notice.purpose
+        values = self._sending_values(ctx.company, purpose)
+        attachments = []
+        if notice.id in documents:
+            statement, boletos = documents[notice.id]
+            attachments.append((notice._statement_filename(), statement))
+            if boletos:
+                attachments.append((notice._boletos_filename(), boletos))
+        message = partner.with_context(mail_post_autofollow=False).message_post(
+            body=body,
+            subject=subject,
+            partner_ids=outcome.recipient_partner_ids,
+            attachments=attachments,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+            cobranca_purpose=purpose,
+            force_send=False,
+            **values,
+        )
+        notice.write(
+            {
+                "mail_message_id": message.id,
+                "attachment_ids": [(6, 0, message.attachment_ids.ids)],
+                "recipients": ", ".join(outcome.recipients),
+            }
+        )
+        self.env["cobranca.email.log"]._log_message(
+            message,
+            purpose=purpose,
+            partner=partner,
+            moves=notice.line_ids.move_id,
+            move_lines=notice.line_ids.move_line_id,
+        )
+
+    @api.model
+    def _sending_values(self, company, purpose):
+        """mail_server_id, email_from (and the server's CC) of a notice of ``purpose``: the company's
+        dunning server when set, otherwise the company's default server for that purpose."""
+        server = company.cobranca_dunning_mail_server_id or self.env["ir.mail_server"]._cobranca_resolve(
+            purpose, company
+        )
+        values = server._cobranca_message_values(purpose, company)
+        # The mail layer adds the server's copy list itself (cobranca_purpose on the message).
+        return {key: value for key, value in values.items() if key in ("mail_server_id", "email_from") and value}
+
+    @staticmethod
+    def _purpose(entry):
+        """ "dunning" (carta de cobrança) when the notice lists overdue debts, else "notice" (aviso)."""
+        overdue = entry.overdue if isinstance(entry, dunning.Notice) else ()
+        return "dunning" if overdue else "notice"
+
+    def _notice_values(self, ctx, outcome, lines_by_id):
+        entry = outcome.entry
+        line_values, residual, due = [], Decimal(0), Decimal(0)
+        for kind, items in (("overdue", entry.overdue), ("upcoming", entry.upcoming)):
+            for item in items:
+                line = lines_by_id[item.id]
+                boleto = line.cobranca_boleto_ids.filtered(lambda b: b.state == "active")[:1]
+                wallet = boleto.wallet_id or line.move_id.cobranca_wallet_id or ctx.company.cobranca_wallet_id
+                charges = late_charges(
+                    item.residual,
+                    item.due_date,
+                    ctx.today,
+                    wallet.fine_percent,
+                    wallet.interest_monthly_percent,
+                    ctx.policy.holidays,
+                )
+                residual += item.residual
+                due += item.residual + charges.total
+                line_values.append(
+                    (
+                        0,
+                        0,
+                        {
+                            "move_line_id": line.id,
+                            "move_id": line.move_id.id,
+                            "boleto_id": boleto.id,
+                            "kind": kind,
+                            "due_date": item.due_date,
+                            "days_late": charges.days_late,
+                            "amount": float(item.residual),
+                            "fine": float(charges.fine),
+                            "interest": float(charges.interest),
+                            "amount_due": float(item.residual + charges.total),
+                        },
+                    )
+                )
+        return {
+            "company_id": ctx.company.id,
+            "partner_id": outcome.partner_id,
+            "date": ctx.today,
+            "reason": entry.reason_sent,
+            "purpose": self._purpose(entry),
+            "overdue_count": len(entry.overdue),
+            "upcoming_count": len(entry.upcoming),
+            "amount_residual": float(residual),
+            "amount_due": float(due),
+            "next_notice_date": entry.next_notice_date,
+            "line_ids": line_values,
+        }
+
+    # Explaining the plan (preview wizard, CLI)
+
+    @api.model
+    def _reason_text(self, outcome):
+        """Why this customer gets a notice today, or why not, in the user's language."""
+        entry, reason = outcome.entry, outcome.reason
+        fmt = self._format_date
+        if reason == dunning.NO_EMAIL:
+            return _(
+                "No valid e-mail address: neither the customer nor its invoice contacts in the chosen contact groups "
+                "have one."
+            )
+        if reason in dunning.SENT_REASONS:
+            debts = self._debts_text(entry)
+            if reason == dunning.FIRST_NOTICE:
+                return _("First notice: %s.", debts)
+            if reason == dunning.INTERVAL_ELAPSED:
+                return _("The interval since the last notice elapsed: %s.", debts)
+            return _("Debts coming due, announced with their boletos: %s.", debts)
+        if reason == dunning.DISABLED:
+            if entry.source == "company":
+                return _("Dunning notices are disabled for the company.")
+            return _(
+                "Overdue debts are not e-mailed to this customer (set on %(origin)s).",
+                origin=self._origin_text(entry.source),
+            )
+        if reason == dunning.INTERVAL:
+            return _(
+                "Overdue debts, but the last notice is recent: next one on %(date)s (%(days)s day(s) left).",
+                date=fmt(entry.until),
+                days=entry.days_left,
+            )
+        if reason == dunning.TOLERANCE:
+            return _(
+                "Past due but within the tolerance: overdue from %(date)s (%(days)s day(s) left).",
+                date=fmt(entry.until),
+                days=entry.days_left,
+            )
+        if reason == dunning.RESTRICTED:
+            return _("Its past-due debts are outside the companies or accounts dunned for this customer.")
+        if reason == dunning.FILTERED:
+            return _("Its debts are left out by the debt situation filter.")
+        if entry.installments:
+            return _("Nothing overdue; the debts coming due were already announced.")
+        if entry.next_notice_date:
+            return _("Nothing overdue or coming due yet: next notice on %s.", fmt(entry.next_notice_date))
+        return _("No open debt to notify today.")
+
+    @api.model
+    def _debts_text(self, notice):
+        overdue, upcoming = len(notice.overdue), len(notice.upcoming)
+        if overdue and upcoming:
+            return _("%(overdue)s overdue debt(s) and %(upcoming)s coming due", overdue=overdue, upcoming=upcoming)
+        if overdue:
+            return _("%s overdue debt(s)", overdue)
+        return _("%s debt(s) coming due", upcoming)
+
+    def _format_date(self, value):
+        return format_date(self.env, value) if value else ""
+
+    @api.model
+    def _origin_text(self, source):
+        """Where an effective setting comes from: "company", "partner" or "group:<id>[, group:<id>]"."""
+        if source == "partner":
+            return _("this customer")
+        if source == "company":
+            return _("company settings")
+        keys = [part.strip()[len("group:") :] for part in source.split(",") if part.strip().startswith("group:")]
+        groups = self.env["res.partner.category"].browse([int(key) for key in keys if key.isdigit()]).exists()
+        return ", ".join(_("group %s", group.display_name) for group in groups)

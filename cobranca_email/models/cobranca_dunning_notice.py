@@ -1,0 +1,265 @@
+import io
+import logging
+import os
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+from cobranca_core import dunning
+
+_logger = logging.getLogger(__name__)
+
+# Statement rows per page. Every row is one line high (long texts are cut), so a page never
+# overflows; the closing block (totals, the text under them) takes the height of this many rows.
+ROWS_FIRST_PAGE = 36
+ROWS_NEXT_PAGES = 52
+ROWS_CLOSING = 9
+# Pages per wkhtmltopdf call when rendering many notices: one call costs ~0.1 s to start, and
+# beyond about a hundred pages wkhtmltopdf gets slower per page.
+PAGES_PER_CALL = 80
+
+
+class CobrancaDunningNotice(models.Model):
+    """One dunning notice sent to a customer: the debts it listed, as they stood that day."""
+
+    _name = "cobranca.dunning.notice"
+    _description = "Dunning Notice"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    date = fields.Date(required=True, readonly=True, index=True)
+    company_id = fields.Many2one(comodel_name="res.company", string="Company", required=True, readonly=True)
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    reason = fields.Selection(
+        selection=[
+            (dunning.FIRST_NOTICE, "First notice of overdue debts"),
+            (dunning.INTERVAL_ELAPSED, "Interval since the last notice elapsed"),
+            (dunning.UPCOMING, "Debts coming due"),
+        ],
+        string="Sent Because",
+        required=True,
+        readonly=True,
+    )
+    purpose = fields.Selection(
+        selection=[("dunning", "Dunning letter"), ("notice", "Boleto notice")],
+        string="Kind",
+        required=True,
+        readonly=True,
+        help="Dunning letter: the notice lists overdue debts. Boleto notice: only debts coming due.",
+    )
+    line_ids = fields.One2many(
+        comodel_name="cobranca.dunning.notice.line",
+        inverse_name="notice_id",
+        string="Debts",
+        readonly=True,
+    )
+    overdue_count = fields.Integer(string="Overdue Debts", readonly=True)
+    upcoming_count = fields.Integer(string="Debts Coming Due", readonly=True)
+    amount_residual = fields.Monetary(string="Amount Open", readonly=True)
+    amount_due = fields.Monetary(
+        string="Amount Due Today",
+        readonly=True,
+        help="The open amount with the fine and interest of the overdue debts on the notice's date.",
+    )
+    next_notice_date = fields.Date(string="Next Notice", readonly=True)
+    recipients = fields.Char(readonly=True)
+    mail_message_id = fields.Many2one(comodel_name="mail.message", string="Message", readonly=True)
+    attachment_ids = fields.Many2many(
+        comodel_name="ir.attachment",
+        relation="cobranca_dunning_notice_attachment_rel",
+        column1="notice_id",
+        column2="attachment_id",
+        string="Attachments",
+        readonly=True,
+    )
+
+    @api.depends("partner_id", "date")
+    def _compute_name(self):
+        for notice in self:
+            notice.name = _(
+                "%(partner)s, %(date)s",
+                partner=notice.partner_id.display_name,
+                date=fields.Date.to_string(notice.date) if notice.date else "",
+            )
+
+    def _statement_lang(self):
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang
+
+    def _statement_filename(self):
+        self.ensure_one()
+        return _("Debt statement - %(partner)s - %(date)s.pdf", partner=self.partner_id.name, date=self.date)
+
+    def _boletos_filename(self):
+        self.ensure_one()
+        return _("Boletos - %(partner)s - %(date)s.pdf", partner=self.partner_id.name, date=self.date)
+
+    def _boletos(self):
+        """The active boletos of the debts this notice lists, in its order."""
+        return self.line_ids.boleto_id.filtered(lambda boleto: boleto.state == "active")
+
+    def _statement_pages(self):
+        """The statement's rows, page by page: ``("section", kind)`` or ``("line", notice line)``.
+
+        The last page keeps room for the closing block; a section title never ends a page.
+        """
+        self.ensure_one()
+        rows = []
+        for kind in ("overdue", "upcoming"):
+            lines = self.line_ids.filtered(lambda line, kind=kind: line.kind == kind)
+            if lines:
+                rows.append(("section", kind))
+                rows += [("line", line) for line in lines]
+        pages, capacity = [[]], ROWS_FIRST_PAGE
+        for position, row in enumerate(rows):
+            room = capacity - len(pages[-1])
+            if room == 0 or (room == 1 and row[0] == "section" and position + 1 < len(rows)):
+                pages.append([])
+                capacity = ROWS_NEXT_PAGES
+            pages[-1].append(row)
+        if len(pages[-1]) > capacity - ROWS_CLOSING:
+            pages.append([])
+        return pages
+
+    def _page_count(self):
+        """Pages of this notice's documents: its statement, then one page per boleto."""
+        self.ensure_one()
+        return len(self._statement_pages()) + len(self._boletos())
+
+    # PDF documents: statement and boletos of many notices in a few wkhtmltopdf calls
+
+    def _render_documents(self):
+        """``{notice id: (statement PDF, boletos PDF or None)}``, or an exception for a notice whose
+        documents could not be rendered.
+
+        Notices are rendered together, about ``PAGES_PER_CALL`` pages per wkhtmltopdf call, as one
+        self-contained HTML document (Debian's wkhtmltopdf accepts one input document, and needs no
+        web server to fetch assets from). Every page starts with a page break and fits on one sheet,
+        so the PDF is split by counting pages; if the count differs, those notices are rendered one
+        by one instead. wkhtmltopdf renders a chunk while the next one is written in HTML.
+
+        While tests run, the documents are HTML, as Odoo's reports are, unless the context has
+        ``force_report_rendering``.
+        """
+        if (tools.config["test_enable"] or tools.config["test_file"]) and not self.env.context.get(
+            "force_report_rendering"
+        ):
+            return {notice.id: notice._render_html_documents() for notice in self}
+        command = self._wkhtmltopdf_command()
+        documents = {}
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = []
+            for chunk in self._chunks():
+                html = chunk._documents_html()
+                running.append((chunk, pool.submit(_run_wkhtmltopdf, command, html)))
+            for chunk, future in running:
+                try:
+                    pdf = future.result()
+                    documents.update(chunk._split_documents(pdf))
+                except (UserError, OSError, ValueError) as error:
+                    _logger.info("Dunning documents rendered one by one after: %s", error)
+                    for notice in chunk:
+                        try:
+                            pdf = _run_wkhtmltopdf(command, notice._documents_html())
+                            documents.update(notice._split_documents(pdf))
+                        except (UserError, OSError, ValueError) as notice_error:
+                            documents[notice.id] = notice_error
+        return documents
+
+    def _chunks(self):
+        chunks, current, pages = [], self.browse(), 0
+        for notice in self:
+            count = notice._page_count()
+            if current and pages + count > PAGES_PER_CALL:
+                chunks.append(current)
+                current, pages = self.browse(), 0
+            current |= notice
+            pages += count
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _documents_html(self):
+        return self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self})
+
+    def _render_html_documents(self):
+        self.ensure_one()
+        statement = self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": "s"})
+        boletos = None
+        if self._boletos():
+            boletos = self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": "b"})
+        return statement.encode(), boletos and boletos.encode()
+
+    def _split_documents(self, pdf):
+        """Cut the PDF of these notices' documents into each notice's statement and boletos."""
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        expected = sum(notice._page_count() for notice in self)
+        if reader.getNumPages() != expected:
+            raise ValueError(f"the PDF has {reader.getNumPages()} pages instead of {expected}")
+        documents, page = {}, 0
+        for notice in self:
+            statement_pages = len(notice._statement_pages())
+            boleto_pages = len(notice._boletos())
+            statement = _pages_pdf(reader, page, page + statement_pages)
+            page += statement_pages
+            boletos = _pages_pdf(reader, page, page + boleto_pages) if boleto_pages else None
+            page += boleto_pages
+            documents[notice.id] = (statement, boletos)
+        return documents
+
+    @api.model
+    def _wkhtmltopdf_command(self):
+        """wkhtmltopdf's command with the statement report's paper format, without script delay:
+        these documents have no script and load nothing."""
+        Report = self.env["ir.actions.report"]
+        if Report.get_wkhtmltopdf_state() == "install":
+            raise UserError(_("Unable to find Wkhtmltopdf on this system. The PDF can not be created."))
+        report = Report._get_report("cobranca_email.report_cobranca_dunning_statement")
+        args = Report._build_wkhtmltopdf_args(report.get_paperformat(), False)
+        if "--javascript-delay" in args:
+            args[args.index("--javascript-delay") + 1] = "0"
+        return [_get_wkhtmltopdf_bin(), *args]
+
+
+def _pages_pdf(reader, start, stop):
+    writer = PdfFileWriter()
+    for number in range(start, stop):
+        writer.addPage(reader.getPage(number))
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+def _run_wkhtmltopdf(command, html):
+    """Run wkhtmltopdf on one HTML document; safe in a thread (no database access)."""
+    with tempfile.TemporaryDirectory(prefix="cobranca-dunning-") as folder:
+        source, target = os.path.join(folder, "documents.html"), os.path.join(folder, "documents.pdf")
+        with open(source, "w", encoding="utf-8") as file:
+            file.write(html)
+        process = subprocess.run([*command, source, target], capture_output=True, text=True, check=False)
+        # 1: wkhtmltopdf finished with warnings (as Odoo, accept it)
+        if process.returncode not in (0, 1) or not os.path.exists(target):
+            raise UserError(
+                _(
+                    "Wkhtmltopdf failed (error code: %(code)s). Message: %(message)s",
+                    code=process.returncode,
+                    message=process.stderr[-1000:],
+                )
+            )
+        with open(target, "rb") as file:
+            return file.read()

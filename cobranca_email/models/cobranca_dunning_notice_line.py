@@ -1,0 +1,31 @@
+from odoo import fields, models
+
+
+class CobrancaDunningNoticeLine(models.Model):
+    _name = "cobranca.dunning.notice.line"
+    _description = "Debt Listed in a Dunning Notice"
+    _order = "notice_id, kind, due_date, id"
+
+    notice_id = fields.Many2one(
+        comodel_name="cobranca.dunning.notice",
+        string="Notice",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    currency_id = fields.Many2one(related="notice_id.currency_id")
+    move_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        string="Installment",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    move_id = fields.Many2one(comodel_name="account.move", string="Invoice", ondelete="set null")
+    boleto_id = fields.Many2one(comodel_name="cobranca.boleto", string="Boleto", ondelete="set null")
+    kind = fields.Selection(selection=[("overdue", "Overdue"), ("upcoming", "Coming due")], required=True)
+    due_date = fields.Date(required=True)
+    days_late = fields.Integer(string="Days Late")
+    amount = fields.Monetary(string="Amount Open")
+    fine = fields.Monetary()
+    interest = fields.Monetary()
+    amount_due = fields.Monetary(string="Amount Due Today")
