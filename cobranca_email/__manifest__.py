@@ -24,6 +24,9 @@
         # security
         "security/cobranca_email_security.xml",
         "security/ir.model.access.csv",
+        # data
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         # reports
         "report/cobranca_boleto_reports.xml",
         "report/cobranca_boleto_templates.xml",

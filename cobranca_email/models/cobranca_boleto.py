@@ -1,5 +1,8 @@
 import base64
+import io
 from decimal import Decimal
+
+import qrcode
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -145,7 +148,7 @@ class CobrancaBoleto(models.Model):
     def _barcode_data_uri(self):
         """The barcode as a PNG data URI, drawn by Odoo's report barcode (type ``boleto``)."""
         self.ensure_one()
-        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, width=1600, height=200)
+        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, module=2, height=100)
         return image_data_uri(base64.b64encode(png))
 
     def _pix_payload(self):
@@ -164,12 +167,22 @@ class CobrancaBoleto(models.Model):
         )
 
     def _pix_qr_data_uri(self):
+        """The Pix QR code of the payload above, as a PNG data URI.
+
+        Drawn with python-qrcode (an Odoo requirement) rather than reportlab's QR widget, which
+        takes ~0.2 s a code: in a monthly run of thousands of boletos that was most of the time.
+        """
         self.ensure_one()
         payload = self._pix_payload()
         if not payload:
             return ""
-        png = self.env["ir.actions.report"].barcode("QR", payload, width=240, height=240)
-        return image_data_uri(base64.b64encode(png))
+        # A fixed mask spares trying all eight (any mask is valid for a reader): 3 ms instead of 30.
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=4, border=2, mask_pattern=2)
+        code.add_data(payload)
+        code.make(fit=True)
+        png = io.BytesIO()
+        code.make_image().save(png, format="PNG")
+        return image_data_uri(base64.b64encode(png.getvalue()))
 
     def _interest_text(self):
         """The fine and interest sentences printed in the boleto's instructions, in the env's language."""
