@@ -24,14 +24,14 @@
         # security
         "security/cobranca_email_security.xml",
         "security/ir.model.access.csv",
+        # data
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         # reports
         "report/cobranca_boleto_reports.xml",
         "report/cobranca_boleto_templates.xml",
         "report/cobranca_dunning_reports.xml",
         "report/cobranca_dunning_templates.xml",
-        # data
-        "data/ir_cron_data.xml",
-        "data/mail_template_data.xml",
         # views
         "views/cobranca_wallet_views.xml",
         "views/cobranca_boleto_views.xml",

@@ -10,6 +10,7 @@ the end, whatever happened.
 """
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -59,6 +60,20 @@ def addons_path(root):
     return ",".join(paths)
 
 
+def repository_modules(root):
+    """The addons of this repository that can be installed here: cobranca_email always, each bridge
+    (cobranca_email_<peer>) only where its peer addon is installed (e.g. OCA contract)."""
+    import odoo.addons  # noqa: PLC0415
+
+    search = [Path(path) for path in odoo.addons.__path__] + [root / "addons"]
+    modules = ["cobranca_email"]
+    for manifest in sorted(REPO.glob("cobranca_email_*/__manifest__.py")):
+        peers = [dep for dep in ast.literal_eval(manifest.read_text())["depends"] if dep != "cobranca_email"]
+        if all(any((path / peer / "__manifest__.py").exists() for path in search) for peer in peers):
+            modules.append(manifest.parent.name)
+    return modules
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,8 +91,8 @@ def drop_database(cmd, dbname, data_dir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tags", default="/cobranca_email", help="Odoo --test-tags (default: %(default)s)")
-    parser.add_argument("--modules", default="cobranca_email", help="modules to install (default: %(default)s)")
+    parser.add_argument("--tags", help="Odoo --test-tags (default: every installed module of this repository)")
+    parser.add_argument("--modules", help="modules to install (default: this repository's installable ones)")
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument("--log", default=str(REPO / "var" / "addon-tests.log"))
     args = parser.parse_args()
@@ -87,6 +102,9 @@ def main():
         print(f"addon tier: SKIPPED ({root})", flush=True)
         return 0
 
+    modules = args.modules.split(",") if args.modules else repository_modules(root)
+    args.modules = ",".join(modules)
+    args.tags = args.tags or ",".join(f"/{module}" for module in modules)
     dbname = f"cobranca_test_{os.getpid()}"
     data_dir = tempfile.mkdtemp(prefix="cobranca-odoo-data-")
     log_path = Path(args.log)

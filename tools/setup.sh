@@ -89,6 +89,16 @@ fi
 # --- Peers for the integration tests, only where Odoo 18 is installed --------------------------
 if "$PYTHON" -c 'import odoo.release as r; assert r.major_version == "18.0"' 2>/dev/null; then
     say "odoo: 18.0 found, addon tier will run"
+    # OCA peers: contract (integration of cobranca_email_contract), account_credit_control (the dunning
+    # benchmark's comparison). They install from PyPI next to the hand-installed Odoo.
+    peers=(odoo-addon-contract odoo-addon-account-credit-control)
+    if "$PYTHON" -m pip show -q "${peers[@]}" >/dev/null 2>&1; then
+        say "odoo: OCA peers contract, account_credit_control: ok"
+    else
+        say "odoo: installing OCA peers ${peers[*]} (18.0)"
+        "$PYTHON" -m pip install -q --disable-pip-version-check \
+            'odoo-addon-contract>=18.0,<18.1' 'odoo-addon-account-credit-control>=18.0,<18.1'
+    fi
 else
     say "odoo: 18.0 not importable, addon tier will be skipped (README: Requirements)"
 fi

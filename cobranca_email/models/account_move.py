@@ -1,12 +1,23 @@
+import io
+import logging
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr
+from odoo.tools import email_normalize, float_repr
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from cobranca_core.boleto import InvalidBoleto, issue
+
+from .res_company import DELIVERY_TYPES
+
+_logger = logging.getLogger(__name__)
+# Invoices composed at once when a user sends boletos by hand; more go to the scheduled action.
+MANUAL_SEND_NOW_LIMIT = 20
+# Invoices per run of the scheduled action: one boleto report call and one commit each.
+BOLETO_BATCH_SIZE = 100
 
 
 class AccountMove(models.Model):
@@ -43,6 +54,27 @@ class AccountMove(models.Model):
         help="Where the collection of this invoice stands (e.g. in negotiation, protested). The dunning "
         "settings can list or leave out the debts of chosen situations.",
     )
+    cobranca_delivery_type = fields.Selection(
+        selection=DELIVERY_TYPES,
+        string="Boleto Delivery",
+        compute="_compute_cobranca_delivery_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=False,
+        help="Taken from the customer (or the company default) when the invoice is created: changing the "
+        "customer's choice later does not change invoices already created.",
+    )
+    cobranca_mail_state = fields.Selection(
+        selection=[("pending", "To send"), ("done", "Sent"), ("failed", "Failed")],
+        string="Boleto E-mail",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="To send: the boleto e-mail leaves with the next run of “Send generated boletos”. Sent: handed to "
+        "the outgoing mail queue (the e-mail log shows its delivery). Failed: see the reason.",
+    )
+    cobranca_mail_error = fields.Char(string="Boleto E-mail Failure", copy=False, readonly=True)
 
     @api.depends("partner_id", "company_id", "move_type")
     def _compute_cobranca_wallet_id(self):
@@ -55,6 +87,14 @@ class AccountMove(models.Model):
             partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
             move.cobranca_wallet_id = partner.cobranca_wallet_id or move.company_id.cobranca_wallet_id
 
+    @api.depends("partner_id", "company_id")
+    def _compute_cobranca_delivery_type(self):
+        for move in self:
+            if move.state != "draft" and move.cobranca_delivery_type:
+                continue
+            partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
+            move.cobranca_delivery_type = partner.cobranca_delivery_type or move.company_id.cobranca_delivery_type
+
     @api.depends("cobranca_boleto_ids.state")
     def _compute_cobranca_boleto_count(self):
         for move in self:
@@ -63,6 +103,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._cobranca_issue_boletos()
+        posted._cobranca_queue_boleto_emails()
         return posted
 
     def button_draft(self):
@@ -85,6 +126,40 @@ class AccountMove(models.Model):
         self.cobranca_boleto_ids._cancel(_("Re-issued"))
         self._cobranca_issue_boletos()
 
+    def action_cobranca_send_boletos_email(self):
+        """Send boletos by e-mail, by hand, whatever the customer's delivery choice.
+
+        A few invoices are composed right away (the chatter shows the e-mail at once); larger
+        selections go to the background run, like posted invoices do.
+        """
+        moves = self.filtered(lambda move: move.state == "posted" and move._cobranca_active_boletos())
+        if not moves:
+            raise UserError(_("The selected invoices have no boleto to send."))
+        moves.write({"cobranca_mail_state": "pending", "cobranca_mail_error": False})
+        if len(moves) <= MANUAL_SEND_NOW_LIMIT:
+            moves._cobranca_send_boleto_emails()
+            failed = moves.filtered(lambda move: move.cobranca_mail_state == "failed")
+            if failed:
+                message = _(
+                    "%(sent)s boleto e-mail(s) queued; %(failed)s failed: %(reasons)s",
+                    sent=len(moves - failed),
+                    failed=len(failed),
+                    reasons="; ".join(f"{move.name}: {move.cobranca_mail_error}" for move in failed),
+                )
+                kind = "warning"
+            else:
+                message = _("%s boleto e-mail(s) queued for sending.", len(moves))
+                kind = "success"
+        else:
+            self.env.ref("cobranca_email.ir_cron_send_boleto_emails")._trigger()
+            message = _("%s invoices will have their boletos e-mailed within minutes.", len(moves))
+            kind = "info"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": kind == "warning"},
+        }
+
     def action_cobranca_print_boletos(self):
         moves = self.filtered("cobranca_boleto_count")
         if not moves:
@@ -105,6 +180,32 @@ class AccountMove(models.Model):
             "cobranca_email.report_cobranca_boleto", self.ids
         )
         return pdf
+
+    def _cobranca_render_boletos_by_move(self):
+        """{invoice: PDF of its boletos} for many invoices, from a single report call.
+
+        A boleto is exactly one page, so the document splits back by page count; should the page
+        count ever disagree (a template change), each invoice is rendered on its own instead.
+        """
+        moves = self.filtered(lambda move: move._cobranca_active_boletos())
+        if len(moves) <= 1:
+            return {move: move._cobranca_render_boletos() for move in moves}
+        pdf = moves._cobranca_render_boletos()
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        counts = [len(move._cobranca_active_boletos()) for move in moves]
+        if reader.getNumPages() != sum(counts):
+            _logger.info("Boleto PDF of %s invoices has an unexpected page count, rendering one by one", len(moves))
+            return {move: move._cobranca_render_boletos() for move in moves}
+        result, first = {}, 0
+        for move, count in zip(moves, counts, strict=True):
+            writer = PdfFileWriter()
+            for number in range(first, first + count):
+                writer.addPage(reader.getPage(number))
+            stream = io.BytesIO()
+            writer.write(stream)
+            result[move] = stream.getvalue()
+            first += count
+        return result
 
     def _cobranca_boleto_lang(self):
         """Boletos are a Brazilian bank document: printed in Portuguese whenever it is loaded."""
@@ -211,3 +312,168 @@ class AccountMove(models.Model):
             for fresh in new.sorted("installment")
         )
         self.message_post(body=Markup("%s<ul>%s</ul>") % (_("Boletos re-issued with new nosso números:"), rows))
+
+    # Boleto e-mail: queued at posting, composed by the scheduled action, sent by the mail queue.
+
+    def _cobranca_queue_boleto_emails(self):
+        """Mark freshly posted invoices whose boletos go out by e-mail; the scheduled action sends them.
+
+        Nothing is sent inside the posting transaction: a slow or failing mail server must never block
+        or roll back the posting of invoices.
+        """
+        to_send = self.filtered(
+            lambda move: (
+                move.cobranca_delivery_type == "email"
+                and move.cobranca_wallet_id.email_on_post
+                and not move.cobranca_mail_state
+                and move._cobranca_active_boletos()
+            )
+        )
+        if to_send:
+            to_send.write({"cobranca_mail_state": "pending"})
+            self.env.ref("cobranca_email.ir_cron_send_boleto_emails")._trigger()
+
+    @api.model
+    def _cron_send_boleto_emails(self, batch_size=BOLETO_BATCH_SIZE):
+        """Scheduled action "Send generated boletos": one batch a call, progress reported to the cron.
+
+        Exactly once: the batch is claimed with row locks that other workers skip, and the e-mails
+        (queued ``mail.mail``) are created in the same transaction that marks the invoices as sent. A
+        crash loses the whole batch's work, so a rerun redoes it; a committed batch is never redone.
+        """
+        moves = self._cobranca_claim_pending_boleto_emails(batch_size)
+        if not moves:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        moves._cobranca_send_boleto_emails()
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        remaining = self.search_count([("cobranca_mail_state", "=", "pending")])
+        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
+
+    @api.model
+    def _cobranca_claim_pending_boleto_emails(self, limit):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id FROM account_move
+                WHERE cobranca_mail_state = 'pending'
+                ORDER BY id
+                LIMIT %s
+                  FOR UPDATE SKIP LOCKED""",
+            [limit],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _cobranca_send_boleto_emails(self):
+        """Compose and queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
+
+        The boletos of the whole batch are rendered in one report call. An invoice that cannot be sent
+        (no valid address, a rendering error) is marked failed with its reason and logged; the others go on.
+        """
+        pdfs = self._cobranca_render_boleto_pdfs_safely()
+        templates = {}
+        senders = {}
+        for move in self:
+            company = move.company_id
+            template = company.cobranca_boleto_mail_template_id or self.env.ref(
+                "cobranca_email.mail_template_cobranca_boleto"
+            )
+            if company not in senders:
+                server = company.cobranca_boleto_mail_server_id or self.env["ir.mail_server"]._cobranca_resolve(
+                    "boleto", company
+                )
+                senders[company] = server._cobranca_message_values("boleto", company)
+            templates.setdefault(template, self.browse())
+            templates[template] |= move
+        rendered = {}
+        for template, moves in templates.items():
+            subjects = template._render_field("subject", moves.ids, compute_lang=True)
+            bodies = template._render_field("body_html", moves.ids, compute_lang=True)
+            rendered.update({move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids})
+        for move in self.filtered(lambda move: move in pdfs):
+            try:
+                with self.env.cr.savepoint():
+                    move._cobranca_post_boleto_email(pdfs.get(move), *rendered[move.id], senders[move.company_id])
+            except Exception as error:  # one invoice must never stop the batch
+                _logger.warning("Boleto e-mail of %s failed: %s", move.name, error)
+                move._cobranca_boleto_email_failed(str(error))
+
+    def _cobranca_render_boleto_pdfs_safely(self):
+        """{invoice: boleto PDF}; invoices whose boletos cannot be rendered are marked failed instead."""
+        try:
+            with self.env.cr.savepoint():
+                return self._cobranca_render_boletos_by_move()
+        except Exception:
+            _logger.warning("Rendering the boletos of %s invoices at once failed, rendering them one by one", len(self))
+        pdfs = {}
+        for move in self:
+            try:
+                with self.env.cr.savepoint():
+                    pdfs[move] = move._cobranca_render_boletos()
+            except Exception as error:
+                move._cobranca_boleto_email_failed(_("The boleto PDF could not be generated: %s", error))
+        return pdfs
+
+    def _cobranca_post_boleto_email(self, pdf, subject, body, sender):
+        self.ensure_one()
+        recipients = self._cobranca_boleto_recipients()
+        if not recipients:
+            self._cobranca_boleto_email_failed(
+                _(
+                    "Customer %(customer)s has no valid e-mail address (neither an invoice contact nor its own).",
+                    customer=self.commercial_partner_id.display_name,
+                )
+            )
+            return
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self._cobranca_boleto_filename(),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        message = self.with_context(mail_notify_force_send=False, no_new_invoice=True).message_post(
+            body=body,
+            subject=subject,
+            partner_ids=recipients.ids,
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+            cobranca_purpose="boleto",
+            mail_server_id=sender["mail_server_id"],
+            email_from=sender["email_from"],
+        )
+        self.env["cobranca.email.log"]._log_message(
+            message,
+            purpose="boleto",
+            partner=self.commercial_partner_id,
+            moves=self,
+            move_lines=self._cobranca_active_boletos().move_line_id,
+        )
+        self.write({"cobranca_mail_state": "done", "cobranca_mail_error": False})
+
+    def _cobranca_boleto_email_failed(self, reason):
+        self.ensure_one()
+        self.write({"cobranca_mail_state": "failed", "cobranca_mail_error": reason})
+        self.env["cobranca.email.log"]._log_failure(
+            purpose="boleto",
+            company=self.company_id,
+            partner=self.commercial_partner_id,
+            moves=self,
+            move_lines=self._cobranca_active_boletos().move_line_id,
+            reason=reason,
+        )
+
+    def _cobranca_boleto_recipients(self):
+        """Who receives the boletos: the customer's invoice contacts, else the invoice's partner, else
+        the customer itself; only those with a valid e-mail address."""
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        contacts = (customer | customer.child_ids).filtered(lambda partner: partner.type == "invoice")
+        for candidates in (contacts, self.partner_id, customer):
+            valid = candidates.filtered(lambda partner: partner.email and email_normalize(partner.email))
+            if valid:
+                return valid
+        return self.env["res.partner"]

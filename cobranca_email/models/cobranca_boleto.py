@@ -1,4 +1,5 @@
 import base64
+import io
 from decimal import Decimal
 
 import qrcode
@@ -9,7 +10,6 @@ from odoo.tools import float_repr, formatLang
 from odoo.tools.image import image_data_uri
 
 from cobranca_core.boleto import format_digitable_line
-from cobranca_core.boleto.images import barcode_png, matrix_png
 
 # Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
 IMMUTABLE_FIELDS = {
@@ -148,7 +148,8 @@ class CobrancaBoleto(models.Model):
     def _barcode_data_uri(self):
         """The barcode as a PNG data URI (FEBRABAN interleaved 2 of 5, wide bars three narrow ones)."""
         self.ensure_one()
-        return image_data_uri(base64.b64encode(barcode_png(self.barcode)))
+        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, module=2, height=100)
+        return image_data_uri(base64.b64encode(png))
 
     def _pix_payload(self):
         """The Pix copy-and-paste code (EMV) of this boleto, or '' when the wallet prints no Pix."""
@@ -166,17 +167,22 @@ class CobrancaBoleto(models.Model):
         )
 
     def _pix_qr_data_uri(self, payload=None):
-        """The Pix QR code as a PNG data URI, or '' without Pix; pass ``payload`` when already computed."""
+        """The Pix QR code of the payload above (``payload`` when already computed), as a PNG data URI.
+
+        Drawn with python-qrcode (an Odoo requirement) rather than reportlab's QR widget, which
+        takes ~0.2 s a code: in a monthly run of thousands of boletos that was most of the time.
+        """
         self.ensure_one()
         payload = self._pix_payload() if payload is None else payload
         if not payload:
             return ""
-        # A fixed mask: choosing the "best" of the eight costs ten times more, and every reader
-        # reads all of them; a dunning run draws thousands of these.
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
+        # A fixed mask spares trying all eight (any mask is valid for a reader): 3 ms instead of 30.
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=4, border=2, mask_pattern=2)
         code.add_data(payload)
         code.make(fit=True)
-        return image_data_uri(base64.b64encode(matrix_png(code.modules, module=4)))
+        png = io.BytesIO()
+        code.make_image().save(png, format="PNG")
+        return image_data_uri(base64.b64encode(png.getvalue()))
 
     def _report_pages(self):
         """``(boleto, lang)`` pairs as the boleto reports print them: invoice by invoice, by installment,

@@ -113,6 +113,17 @@ class CobrancaWallet(models.Model):
     )
     pix_key_type = fields.Selection(related="partner_bank_id.proxy_type", string="Pix Key Type")
     pix_key = fields.Char(related="partner_bank_id.proxy_value", string="Pix Key")
+    email_on_post = fields.Boolean(
+        string="E-mail Boletos When the Invoice Is Generated",
+        tracking=True,
+        help="When an invoice with this wallet is posted, its boletos are e-mailed to the customer, if the "
+        "customer's boleto delivery is E-mail. The e-mail leaves in the background, within minutes.",
+    )
+    gateway_email_confirmed = fields.Boolean(
+        string="Send Anyway",
+        help="Payment gateways usually e-mail the boletos they register themselves: sending them here too "
+        "means the customer receives each boleto twice. Tick to send all the same.",
+    )
     boleto_ids = fields.One2many(comodel_name="cobranca.boleto", inverse_name="wallet_id", string="Boletos")
     boleto_count = fields.Integer(compute="_compute_boleto_count")
 
@@ -194,6 +205,25 @@ class CobrancaWallet(models.Model):
                         account=bank.display_name,
                     )
                 )
+
+    @api.constrains("email_on_post", "kind", "gateway_email_confirmed")
+    def _check_gateway_email(self):
+        for wallet in self:
+            if wallet.email_on_post and wallet.kind == "gateway" and not wallet.gateway_email_confirmed:
+                raise ValidationError(wallet._gateway_email_warning())
+
+    @api.onchange("email_on_post", "kind")
+    def _onchange_email_on_post_gateway(self):
+        if self.email_on_post and self.kind == "gateway" and not self.gateway_email_confirmed:
+            return {"warning": {"title": _("Payment gateway wallet"), "message": self._gateway_email_warning()}}
+        return None
+
+    def _gateway_email_warning(self):
+        return _(
+            "Billing wallet %(wallet)s is a payment gateway: e-mailing its boletos when invoices are generated is "
+            "not recommended, the gateway usually sends them itself. Tick “Send Anyway” to confirm.",
+            wallet=self.display_name or self.name or "",
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,6 +9,14 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('company_id', '=', company_id)]",
     )
+    cobranca_delivery_type = fields.Selection(related="company_id.cobranca_delivery_type", readonly=False)
+    cobranca_boleto_mail_server_id = fields.Many2one(
+        related="company_id.cobranca_boleto_mail_server_id", readonly=False
+    )
+    cobranca_boleto_mail_template_id = fields.Many2one(
+        related="company_id.cobranca_boleto_mail_template_id",
+        readonly=False,
+    )
     cobranca_dunning_enabled = fields.Boolean(related="company_id.cobranca_dunning_enabled", readonly=False)
     cobranca_dunning_mail_server_id = fields.Many2one(
         related="company_id.cobranca_dunning_mail_server_id", readonly=False

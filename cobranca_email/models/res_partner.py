@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .res_company import DELIVERY_TYPES
+
 
 class ResPartner(models.Model):
     _name = "res.partner"
@@ -11,6 +13,13 @@ class ResPartner(models.Model):
         company_dependent=True,
         domain="[('company_id', '=', current_company_id)]",
         help="The wallet whose boletos this customer's invoices take, instead of the company's default wallet.",
+    )
+    cobranca_delivery_type = fields.Selection(
+        selection=DELIVERY_TYPES,
+        string="Boleto Delivery",
+        company_dependent=True,
+        help="How this customer receives boletos. Empty: the company's default (Invoicing settings). Changing it "
+        "applies to invoices created afterwards.",
     )
     cobranca_overdue_company_ids = fields.Many2many(
         comodel_name="res.company",

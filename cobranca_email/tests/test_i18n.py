@@ -2,25 +2,25 @@ from pathlib import Path
 
 import polib
 
+from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-PO_FILE = Path(__file__).resolve().parent.parent / "i18n" / "pt_BR.po"
+
+def untranslated_terms(env, module):
+    """Translatable terms of ``module`` that have no Portuguese translation in its i18n/pt_BR.po."""
+    po = polib.pofile(str(Path(get_module_path(module), "i18n", "pt_BR.po")))
+    translated = {entry.msgid for entry in po if entry.msgstr and not entry.obsolete}
+    terms = {row[4] for row in TranslationModuleReader(env.cr, modules=[module])}
+    assert terms, f"{module} exports no translatable term"
+    return sorted(terms - translated)
 
 
 @tagged("post_install", "-at_install")
 class TestTranslations(TransactionCase):
     def test_every_term_translated_in_pt_br(self):
         """Every translatable term of the addon has a Portuguese translation in i18n/pt_BR.po."""
-        translated = {entry.msgid for entry in polib.pofile(str(PO_FILE)) if entry.msgstr and not entry.obsolete}
-        terms = {
-            source
-            for _module, _type, _name, _res_id, source, _value, _comments in TranslationModuleReader(
-                self.env.cr, modules=["cobranca_email"]
-            )
-        }
-        self.assertTrue(terms, "the addon exports no translatable term")
-        missing = sorted(terms - translated)
+        missing = untranslated_terms(self.env, "cobranca_email")
         self.assertFalse(missing, "terms without a pt_BR translation:\n" + "\n".join(missing))
 
     def test_portuguese_users_read_portuguese(self):

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Benchmark: boleto e-mails of a monthly billing run, end to end.
+
+Usage: python3 bench/bench_boleto_dispatch.py [--sizes 200,1000] [--keep]
+
+For each size N: a fresh database with cobranca_email, a Brazilian company with an Itaú wallet,
+N customers with one posted invoice of 2 installments each (2N boletos), then the timed part: the
+"Send generated boletos" scheduled action batch after batch (commit per batch, as the scheduler
+does) and Odoo's mail queue sending everything to a local SMTP sink (aiosmtpd on 127.0.0.1).
+Prints invoices/second, wkhtmltopdf calls, and SQL queries per invoice for each size, so one can
+see they do not grow with N. Not a test: it asserts nothing. Needs Odoo 18 and `make setup`.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO))
+
+from addon_tests import addons_path, db_options, drop_database, odoo_command  # noqa: E402
+
+
+class Sink:
+    """aiosmtpd handler that only counts."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def create_database(cmd, root, dbname, data_dir):
+    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_RUNTIME_DIR=data_dir)
+    subprocess.run(
+        [*cmd, *db_options(), f"--addons-path={addons_path(root)}", f"--data-dir={data_dir}", f"--database={dbname}",
+         "--init=cobranca_email", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+        check=True, env=env,
+    )  # fmt: skip
+
+
+def build_dataset(env, size):
+    from odoo import Command  # noqa: PLC0415
+
+    company = env.company
+    company.write({"name": "Bench Ltda", "vat": "11.222.333/0001-81", "city": "São Paulo", "email": "f@bench.com.br"})
+    company.country_id = env.ref("base.br")
+    env["account.chart.template"].try_loading("br", company, install_demo=False)
+    bank = env["res.bank"].create({"name": "Itaú Unibanco", "cobranca_bank_code": "341"})
+    account = env["res.partner.bank"].create(
+        {"acc_number": "0057 12345-7", "bank_id": bank.id, "partner_id": company.partner_id.id,
+         "proxy_type": "br_random", "proxy_value": "71d6c6e1-64ea-4a11-9560-a10870c40ca2"}
+    )  # fmt: skip
+    wallet = env["cobranca.wallet"].create(
+        {"name": "Itaú 109", "partner_bank_id": account.id, "agency": "0057", "account": "12345",
+         "account_dv": "7", "carteira": "109", "pix_enabled": True, "email_on_post": True,
+         "fine_percent": 2, "interest_monthly_percent": 1}
+    )  # fmt: skip
+    company.cobranca_wallet_id = wallet
+    term = env["account.payment.term"].create(
+        {"name": "30/60", "line_ids": [Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+                                       Command.create({"value": "percent", "value_amount": 50, "nb_days": 60})]}
+    )  # fmt: skip
+    customers = env["res.partner"].create(
+        [{"name": f"Cliente {n:05d}", "email": f"cliente{n:05d}@example.com", "vat": "529.982.247-25",
+          "city": "Campinas", "country_id": env.ref("base.br").id} for n in range(size)]
+    )  # fmt: skip
+    invoices = env["account.move"].create(
+        [{"move_type": "out_invoice", "partner_id": customer.id, "invoice_payment_term_id": term.id,
+          "invoice_line_ids": [Command.create({"name": "Mensalidade", "quantity": 1, "price_unit": 199.9})]}
+         for customer in customers]
+    )  # fmt: skip
+    invoices.action_post()
+    return invoices
+
+
+def run(size, cmd, root, keep):
+    import aiosmtpd.controller  # noqa: PLC0415
+
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    dbname = f"cobranca_bench_{os.getpid()}_{size}"
+    data_dir = tempfile.mkdtemp(prefix="cobranca-bench-")
+    os.environ.setdefault("XDG_RUNTIME_DIR", data_dir)
+    create_database(cmd, root, dbname, data_dir)
+    sink = Sink()
+    controller = aiosmtpd.controller.Controller(sink, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        registry = Registry.new(dbname)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            invoices = build_dataset(env, size)
+            env["ir.mail_server"].create(
+                {"name": "Sink", "smtp_host": "127.0.0.1", "smtp_port": controller.server.sockets[0].getsockname()[1],
+                 "smtp_encryption": "none", "purpose_boleto": True, "sender_email": "cobranca@bench.com.br"}
+            )  # fmt: skip
+            cr.commit()
+            report = env["ir.actions.report"]
+            pdf_calls = [0]
+            original = type(report)._run_wkhtmltopdf
+
+            def counting(self, *args, **kwargs):
+                pdf_calls[0] += 1
+                return original(self, *args, **kwargs)
+
+            type(report)._run_wkhtmltopdf = counting
+            queries_before = cr.sql_log_count
+            start = time.perf_counter()
+            moves = env["account.move"]
+            while moves.search_count([("cobranca_mail_state", "=", "pending")]):
+                moves._cron_send_boleto_emails()
+                cr.commit()
+            composed = time.perf_counter()
+            queries_compose = cr.sql_log_count - queries_before
+            env["mail.mail"].process_email_queue(batch_size=10000)
+            cr.commit()
+            end = time.perf_counter()
+            type(report)._run_wkhtmltopdf = original
+            done = invoices.filtered(lambda move: move.cobranca_mail_state == "done")
+            print(
+                f"N={size}: {len(done)} invoices ({2 * len(done)} boletos) dispatched in {end - start:.1f} s "
+                f"= {len(done) / (end - start):.1f} invoices/s; compose {composed - start:.1f} s, "
+                f"SMTP {end - composed:.1f} s; {sink.count} messages at the SMTP sink; "
+                f"{pdf_calls[0]} wkhtmltopdf calls; {queries_compose / max(size, 1):.1f} SQL queries per invoice "
+                f"to compose",
+                flush=True,
+            )
+        registry.delete(dbname) if hasattr(registry, "delete") else None
+    finally:
+        controller.stop()
+        if not keep:
+            Registry.delete(dbname)
+            drop_database(cmd, dbname, data_dir)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,1000", help="invoice counts to run (default: %(default)s)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    args = parser.parse_args()
+    cmd, root = odoo_command()
+    if cmd is None:
+        sys.exit(f"bench: {root}")
+    import odoo  # noqa: PLC0415
+
+    opts = [o.replace("--db_", "--db_") for o in db_options()]
+    odoo.tools.config.parse_config([*opts, f"--addons-path={addons_path(root)}", "--log-level=warn"])
+    for size in (int(value) for value in args.sizes.split(",")):
+        run(size, cmd, root, args.keep)
+
+
+if __name__ == "__main__":
+    main()

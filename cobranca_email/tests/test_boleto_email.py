@@ -1,0 +1,246 @@
+import subprocess
+from unittest.mock import patch
+
+from odoo import api
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import CobrancaCommon
+from .smtp_server import SmtpServerMixin
+
+
+class Crash(BaseException):
+    """Stands for the worker being killed: not an error the batch could catch and go on."""
+
+
+def pdf_text(pdf):
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+@tagged("post_install", "-at_install")
+class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_smtp()
+        cls.wallet.email_on_post = True
+        cls.printed_customer = cls.customer.copy({"name": "Cliente Impresso", "email": "impresso@example.com"})
+        cls.printed_customer.with_company(cls.company).cobranca_delivery_type = "printed"
+        cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
+
+    def _customers(self, count, **values):
+        return self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Cliente {number:03d}",
+                    "email": f"cliente{number:03d}@example.com",
+                    "vat": "529.982.247-25",
+                    "city": "Campinas",
+                    "country_id": self.env.ref("base.br").id,
+                    **values,
+                }
+                for number in range(count)
+            ]
+        )
+
+    def _dispatch(self):
+        """Run "Send generated boletos" as the scheduler does: batch after batch until nothing is left."""
+        for _run in range(100):
+            if not self.env["account.move"].search_count([("cobranca_mail_state", "=", "pending")]):
+                return
+            self.env["account.move"]._cron_send_boleto_emails()
+        self.fail("the scheduled action never finished")
+
+    def _boleto_messages(self, invoice):
+        return invoice.message_ids.filtered(lambda message: message.cobranca_purpose == "boleto")
+
+    def test_posting_queues_the_email_and_does_not_send_it(self):
+        invoice = self._invoice()
+        self.assertEqual(invoice.cobranca_mail_state, "pending")
+        self.assertFalse(self._boleto_messages(invoice), "nothing is composed inside the posting transaction")
+        trigger = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.env.ref("cobranca_email.ir_cron_send_boleto_emails").id)]
+        )
+        self.assertTrue(trigger, "posting wakes the scheduled action up")
+
+    def test_fifty_invoices_fifty_messages_with_their_boletos(self):
+        customers = self._customers(50)
+        invoices = self.env["account.move"]
+        for customer in customers:
+            invoices |= self._invoice(partner=customer, amount=200.0, post=False)
+        printed = self._invoice(partner=self.printed_customer, post=False)
+        (invoices | printed).action_post()
+        self.assertFalse(printed.cobranca_mail_state, "printed-delivery customers are not e-mailed")
+        with self.smtpd() as (port, inbox):
+            server = self.create_server(port, name="Boletos", purpose_boleto=True)
+            self._dispatch()
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(inbox.messages), 50)
+        by_recipient = {entry["rcpt_tos"][0]: entry["message"] for entry in inbox.messages}
+        self.assertNotIn("impresso@example.com", by_recipient)
+        for invoice in invoices:
+            message = by_recipient[invoice.partner_id.email]
+            self.assertIn(invoice.name, message["Subject"])
+            body = message.get_body(("html",)).get_content()
+            attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+            pdf = attachments[f"Boletos - {invoice.name.replace('/', '_')}.pdf"]
+            self.assertTrue(pdf.startswith(b"%PDF"))
+            text = pdf_text(pdf)
+            boletos = invoice.cobranca_boleto_ids
+            self.assertEqual(len(boletos), 2)
+            for boleto in boletos:
+                self.assertIn(boleto.digitable_line_formatted, body)
+                self.assertIn(boleto.digitable_line_formatted, text)
+            self.assertEqual(invoice.cobranca_mail_state, "done")
+        logs = self.env["cobranca.email.log"].search([("move_ids", "in", invoices.ids)])
+        self.assertEqual(len(logs), 50)
+        self.assertEqual(set(logs.mapped("state")), {"sent"})
+        self.assertEqual(logs.mail_server_id, server)
+
+    def test_killed_halfway_then_run_again_sends_the_rest_once(self):
+        customers = self._customers(6)
+        invoices = self.env["account.move"]
+        for customer in customers:
+            invoices |= self._invoice(partner=customer)
+        original = type(invoices)._cobranca_post_boleto_email
+        calls = []
+
+        def dies_on_the_fourth(move, *args):
+            calls.append(move)
+            if len(calls) == 4:
+                raise Crash()
+            return original(move, *args)
+
+        with patch.object(type(invoices), "_cobranca_post_boleto_email", dies_on_the_fourth):
+            # The savepoint's rollback is what a killed worker's transaction gets.
+            with self.assertRaises(Crash), self.env.cr.savepoint():
+                self.env["account.move"]._cron_send_boleto_emails()
+        self.env.invalidate_all()
+        self.assertEqual(set(invoices.mapped("cobranca_mail_state")), {"pending"})
+        self.assertFalse(invoices.message_ids.filtered(lambda message: message.cobranca_purpose == "boleto"))
+        with self.smtpd() as (port, inbox):
+            self.create_server(port, purpose_boleto=True)
+            self._dispatch()
+            self._dispatch()  # the scheduler running it once more sends nothing again
+            self.env["mail.mail"].process_email_queue()
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(sorted(entry["rcpt_tos"][0] for entry in inbox.messages), sorted(customers.mapped("email")))
+        for invoice in invoices:
+            self.assertEqual(len(self._boleto_messages(invoice)), 1)
+
+    def test_customer_without_email_fails_visibly_and_the_batch_goes_on(self):
+        good, bad = self._customers(2)
+        bad.email = "not an address"
+        first, broken, last = self._invoice(partner=good), self._invoice(partner=bad), self._invoice(partner=good)
+        self._dispatch()
+        self.assertEqual((first | last).mapped("cobranca_mail_state"), ["done", "done"])
+        self.assertEqual(broken.cobranca_mail_state, "failed")
+        self.assertIn(bad.name, broken.cobranca_mail_error)
+        log = self.env["cobranca.email.log"].search([("move_ids", "=", broken.id)])
+        self.assertEqual(log.state, "failed")
+        self.assertIn("no valid e-mail address", log.failure_reason)
+        self.assertEqual(log.partner_id, bad)
+
+    def test_invoice_contacts_receive_it_before_the_company_address(self):
+        customer = self._customers(1)
+        contact = self.env["res.partner"].create(
+            {"name": "Contas a pagar", "type": "invoice", "parent_id": customer.id, "email": "ap@example.com"}
+        )
+        invoice = self._invoice(partner=customer)
+        self._dispatch()
+        self.assertEqual(self._boleto_messages(invoice).partner_ids, contact)
+
+    def test_delivery_type_is_taken_when_the_invoice_is_created(self):
+        customer = self._customers(1)
+        invoice = self._invoice(partner=customer, post=False)
+        self.assertEqual(invoice.cobranca_delivery_type, "email")
+        customer.with_company(self.company).cobranca_delivery_type = "printed"
+        invoice.action_post()
+        self.assertEqual(invoice.cobranca_delivery_type, "email", "a later change applies to new invoices only")
+        self.assertEqual(invoice.cobranca_mail_state, "pending")
+        self.assertEqual(self._invoice(partner=customer).cobranca_delivery_type, "printed")
+
+    def test_wallet_switch_off_sends_nothing(self):
+        self.wallet.email_on_post = False
+        self.assertFalse(self._invoice().cobranca_mail_state)
+
+    def test_send_boletos_by_hand(self):
+        invoice = self._invoice(partner=self.printed_customer)
+        self.assertFalse(invoice.cobranca_mail_state)
+        action = invoice.action_cobranca_send_boletos_email()
+        self.assertEqual(action["params"]["type"], "success")
+        message = self._boleto_messages(invoice)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.partner_ids, self.printed_customer)
+        self.assertEqual(len(message.attachment_ids), 1)
+        with self.assertRaisesRegex(UserError, "no boleto"):
+            self._invoice(post=False).action_cobranca_send_boletos_email()
+
+    def test_company_server_setting_is_used(self):
+        with self.smtpd() as (port, _inbox):
+            chosen = self.create_server(port, name="Servidor de boletos")
+            self.create_server(port, name="Padrão para boletos", purpose_boleto=True)
+            self.company.cobranca_boleto_mail_server_id = chosen
+            invoice = self._invoice()
+            self._dispatch()
+            self.assertEqual(self._boleto_messages(invoice).mail_server_id, chosen)
+
+    def test_payment_gateway_wallet_needs_confirmation(self):
+        gateway = self.wallet.copy({"name": "Gateway", "kind": "gateway", "email_on_post": False})
+        with self.assertRaisesRegex(ValidationError, "not recommended"):
+            gateway.email_on_post = True
+        with Form(gateway) as form:
+            form.email_on_post = True
+            form.gateway_email_confirmed = True
+        self.assertTrue(gateway.email_on_post)
+
+
+@tagged("post_install", "-at_install")
+class TestBoletoEmailWorkers(CobrancaCommon):
+    """Two workers at once, on real PostgreSQL row locks: needs committed rows, so it uses the demo
+    invoices (the addon tier installs the demo data) and puts them back as they were."""
+
+    def _set_mail_state(self, moves, state):
+        with self.registry.cursor() as cr:
+            cr.execute("UPDATE account_move SET cobranca_mail_state = %s WHERE id IN %s", [state, tuple(moves.ids)])
+            cr.commit()
+
+    def test_two_workers_claim_different_invoices(self):
+        demo = self.env.ref("cobranca_email.demo_invoice_maria") | self.env.ref("cobranca_email.demo_invoice_joao")
+        self._set_mail_state(demo, "pending")
+        try:
+            with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+                worker_a = api.Environment(cr_a, api.SUPERUSER_ID, {})["account.move"]
+                worker_b = api.Environment(cr_b, api.SUPERUSER_ID, {})["account.move"]
+                claimed_a = worker_a._cobranca_claim_pending_boleto_emails(1)
+                claimed_b = worker_b._cobranca_claim_pending_boleto_emails(10)
+                self.assertEqual(len(claimed_a), 1)
+                self.assertTrue(set(demo.ids) >= set(claimed_a.ids) | set(claimed_b.ids))
+                self.assertFalse(set(claimed_a.ids) & set(claimed_b.ids), "a claimed invoice is skipped by others")
+                cr_a.rollback()
+                cr_b.rollback()
+        finally:
+            self._set_mail_state(demo, None)
+
+
+@tagged("post_install", "-at_install")
+class TestBoletoEmailRenderFailure(CobrancaCommon):
+    def test_unrenderable_boletos_fail_that_invoice_only(self):
+        self.wallet.email_on_post = True
+        first, second = self._invoice(), self._invoice()
+        original = type(first)._cobranca_render_boletos
+
+        def broken_for_second(moves):
+            if second in moves:
+                raise UserError("wkhtmltopdf is not installed")
+            return original(moves)
+
+        with (
+            patch.object(type(first), "_cobranca_render_boletos", broken_for_second),
+            mute_logger("odoo.addons.cobranca_email.models.account_move"),
+        ):
+            self.env["account.move"]._cron_send_boleto_emails()
+        self.assertEqual(first.cobranca_mail_state, "done")
+        self.assertEqual(second.cobranca_mail_state, "failed")
+        self.assertIn("wkhtmltopdf is not installed", second.cobranca_mail_error)

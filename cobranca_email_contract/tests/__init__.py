@@ -1,0 +1,2 @@
+from . import test_contract_boletos
+from . import test_i18n
