@@ -11,7 +11,3 @@ class CobrancaDebtState(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     description = fields.Text(translate=True)
-
-    _sql_constraints = [
-        ("name_unique", "UNIQUE(name)", "A debt situation with this name already exists."),
-    ]

@@ -162,10 +162,15 @@ class CobrancaDunning(models.AbstractModel):
         if not policy.enabled and not dry_run:
             return result
         self.env.flush_all()
-        ctx = RunContext(company, policy, today, dry_run, with_pdf, self._group_policies())
+        ctx = self._context_for(company, today, dry_run=dry_run, with_pdf=with_pdf)
         for batch in split_every(BATCH_SIZE, self._candidate_partner_ids(company, partner_ids), list):
             result.outcomes += self._run_batch_safely(ctx, batch, commit, result)
         return result
+
+    @api.model
+    def _context_for(self, company, today, dry_run=False, with_pdf=True):
+        """What every batch of a run of ``company`` on ``today`` shares."""
+        return RunContext(company, company._cobranca_dunning_policy(), today, dry_run, with_pdf, self._group_policies())
 
     def _run_batch_safely(self, ctx, partner_ids, commit, result):
         cr = self.env.cr
@@ -652,4 +657,7 @@ class CobrancaDunning(models.AbstractModel):
             return _("company settings")
         keys = [part.strip()[len("group:") :] for part in source.split(",") if part.strip().startswith("group:")]
         groups = self.env["res.partner.category"].browse([int(key) for key in keys if key.isdigit()]).exists()
-        return ", ".join(_("group %s", group.display_name) for group in groups)
+        names = []
+        for group in groups:  # not a generator: _() finds the language in this frame
+            names.append(_("group %s", group.display_name))
+        return ", ".join(names)

@@ -169,17 +169,22 @@ class CobrancaDunningNotice(models.Model):
                 running.append((chunk, pool.submit(_run_wkhtmltopdf, command, html)))
             for chunk, future in running:
                 try:
-                    pdf = future.result()
-                    documents.update(chunk._split_documents(pdf))
-                except (UserError, OSError, ValueError) as error:
+                    documents.update(chunk._split_documents(future.result()))
+                except (RuntimeError, OSError, ValueError) as error:
                     _logger.info("Dunning documents rendered one by one after: %s", error)
                     for notice in chunk:
-                        try:
-                            pdf = _run_wkhtmltopdf(command, notice._documents_html())
-                            documents.update(notice._split_documents(pdf))
-                        except (UserError, OSError, ValueError) as notice_error:
-                            documents[notice.id] = notice_error
+                        documents[notice.id] = notice._render_alone(command)
         return documents
+
+    def _render_alone(self, command):
+        """(statement PDF, boletos PDF or None) in two wkhtmltopdf calls, or the error."""
+        self.ensure_one()
+        try:
+            statement = _run_wkhtmltopdf(command, self._documents_html(parts="s"))
+            boletos = _run_wkhtmltopdf(command, self._documents_html(parts="b")) if self._boletos() else None
+        except (RuntimeError, OSError) as error:
+            return error
+        return statement, boletos
 
     def _chunks(self):
         chunks, current, pages = [], self.browse(), 0
@@ -194,16 +199,14 @@ class CobrancaDunningNotice(models.Model):
             chunks.append(current)
         return chunks
 
-    def _documents_html(self):
-        return self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self})
+    def _documents_html(self, parts="sb"):
+        """One HTML document with these notices' statements ("s") and boletos ("b")."""
+        return self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": parts})
 
     def _render_html_documents(self):
         self.ensure_one()
-        statement = self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": "s"})
-        boletos = None
-        if self._boletos():
-            boletos = self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": "b"})
-        return statement.encode(), boletos and boletos.encode()
+        boletos = self._documents_html(parts="b").encode() if self._boletos() else None
+        return self._documents_html(parts="s").encode(), boletos
 
     def _split_documents(self, pdf):
         """Cut the PDF of these notices' documents into each notice's statement and boletos."""
@@ -224,15 +227,13 @@ class CobrancaDunningNotice(models.Model):
 
     @api.model
     def _wkhtmltopdf_command(self):
-        """wkhtmltopdf's command with the statement report's paper format, without script delay:
-        these documents have no script and load nothing."""
+        """wkhtmltopdf's command with the statement report's paper format, scripts off (these
+        documents have none and load nothing, see ir.actions.report._build_wkhtmltopdf_args)."""
         Report = self.env["ir.actions.report"]
         if Report.get_wkhtmltopdf_state() == "install":
             raise UserError(_("Unable to find Wkhtmltopdf on this system. The PDF can not be created."))
         report = Report._get_report("cobranca_email.report_cobranca_dunning_statement")
-        args = Report._build_wkhtmltopdf_args(report.get_paperformat(), False)
-        if "--javascript-delay" in args:
-            args[args.index("--javascript-delay") + 1] = "0"
+        args = Report.with_context(cobranca_no_javascript=True)._build_wkhtmltopdf_args(report.get_paperformat(), False)
         return [_get_wkhtmltopdf_bin(), *args]
 
 
@@ -254,12 +255,6 @@ def _run_wkhtmltopdf(command, html):
         process = subprocess.run([*command, source, target], capture_output=True, text=True, check=False)
         # 1: wkhtmltopdf finished with warnings (as Odoo, accept it)
         if process.returncode not in (0, 1) or not os.path.exists(target):
-            raise UserError(
-                _(
-                    "Wkhtmltopdf failed (error code: %(code)s). Message: %(message)s",
-                    code=process.returncode,
-                    message=process.stderr[-1000:],
-                )
-            )
+            raise RuntimeError(f"wkhtmltopdf failed (error code {process.returncode}): {process.stderr[-1000:]}")
         with open(target, "rb") as file:
             return file.read()

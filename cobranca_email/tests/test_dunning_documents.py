@@ -1,0 +1,121 @@
+import subprocess
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.cobranca_email.models import cobranca_dunning_notice
+
+from .common_dunning import DAY1, DunningCommon
+
+
+def pdf_pages(pdf):
+    """The text of each page of a PDF."""
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    pages = text.decode().split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+@tagged("post_install", "-at_install")
+class TestDunningDocuments(DunningCommon):
+    """The debt statement and the boletos of each notice, as real PDFs from wkhtmltopdf."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
+
+    def notices(self, *partners):
+        """Notices composed as the run composes them for ``partners`` on day one (not sent)."""
+        Dunning = self.dunning()
+        result = Dunning._run(self.company, today=DAY1, dry_run=True, partner_ids=[p.id for p in partners])
+        ctx = Dunning._context_for(self.company, DAY1)
+        outcomes = [outcome for outcome in result.outcomes if outcome.sendable]
+        lines = self.env["account.move.line"].browse([item.id for o in outcomes for item in o.installments])
+        by_id = {line.id: line for line in lines}
+        notices = self.env["cobranca.dunning.notice"].create([Dunning._notice_values(ctx, o, by_id) for o in outcomes])
+        return {notice.partner_id: notice for notice in notices}
+
+    def boleto_lines(self, *invoices):
+        return {
+            boleto.digitable_line_formatted
+            for boleto in self.env["cobranca.boleto"].union(
+                *(invoice._cobranca_active_boletos() for invoice in invoices)
+            )
+        }
+
+    def test_statements_and_boletos_of_several_notices_in_one_call(self):
+        notices = self.notices(self.olga, self.ulisses, self.carla)
+        all_notices = notices[self.olga] | notices[self.ulisses] | notices[self.carla]
+        self.assertEqual(len(all_notices._chunks()), 1, "three small notices render in one wkhtmltopdf call")
+        documents = all_notices._render_documents()
+
+        statement, boletos = documents[notices[self.olga].id]
+        (page,) = pdf_pages(statement)
+        for text in ("Debt Statement", "Olga Overdue", "Cobrança Teste Ltda", "11.222.333/0001-81",
+                     self.olga_march.name, self.olga_january.name, "Overdue debts", "Debts coming due"):  # fmt: skip
+            self.assertIn(text, page)
+        # 100.00 due 2 March, 8 days late: fine 2% = 2.00, interest 1% a month = 0.27, due 102.27.
+        self.assertRegex(page, r"03/02/2026\s+8\s+R\$\s*100\.00\s+R\$\s*2\.00\s+R\$\s*0\.27\s+R\$\s*102\.27")
+        # 200.00 due 9 February, 29 days late: 4.00 and 1.93.
+        self.assertRegex(page, r"02/09/2026\s+29\s+R\$\s*200\.00\s+R\$\s*4\.00\s+R\$\s*1\.93\s+R\$\s*205\.93")
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
+        self.assertNotIn("Ulisses", page)
+        olga_boletos = pdf_pages(boletos)
+        self.assertEqual(len(olga_boletos), 3)
+        printed = {
+            line
+            for line in self.boleto_lines(self.olga_march, self.olga_january)
+            if any(line in text for text in olga_boletos)
+        }
+        self.assertEqual(printed, self.boleto_lines(self.olga_march, self.olga_january))
+        self.assertFalse(any(line in "".join(olga_boletos) for line in self.boleto_lines(self.ulisses_invoice)))
+
+        statement, boletos = documents[notices[self.ulisses].id]
+        self.assertIn("Ulisses Upcoming", pdf_pages(statement)[0])
+        (boleto_page,) = pdf_pages(boletos)
+        (line,) = self.boleto_lines(self.ulisses_invoice)
+        self.assertIn(line, boleto_page)
+
+        statement, boletos = documents[notices[self.carla].id]
+        self.assertIn("Carla Comércio Ltda", pdf_pages(statement)[0])
+        self.assertEqual(len(pdf_pages(boletos)), 1)
+
+    def test_a_long_statement_spans_pages_and_is_still_cut_right(self):
+        for number in range(80):
+            self._invoice(self.olga, 10.0 + number, self.immediate, invoice_date=DAY1.replace(day=1))
+        notices = self.notices(self.olga, self.ulisses)
+        both = notices[self.olga] | notices[self.ulisses]
+        statement_pages = len(notices[self.olga]._statement_pages())
+        self.assertGreater(statement_pages, 1)
+        documents = both._render_documents()
+        statement, boletos = documents[notices[self.olga].id]
+        pages = pdf_pages(statement)
+        self.assertEqual(len(pages), statement_pages)
+        self.assertIn(f"Page {statement_pages} of {statement_pages}", pages[-1])
+        self.assertIn("Total", pages[-1])
+        self.assertEqual(len(pdf_pages(boletos)), 83)
+        self.assertIn("Ulisses Upcoming", pdf_pages(documents[notices[self.ulisses].id][0])[0])
+
+    def test_when_the_page_count_is_off_the_notices_render_one_by_one(self):
+        """The page count is checked: a statement that takes more sheets than planned is not cut wrong."""
+        for number in range(70):
+            self._invoice(self.olga, 10.0 + number, self.immediate, invoice_date=DAY1.replace(day=1))
+        notices = self.notices(self.olga, self.ulisses)
+        both = notices[self.olga] | notices[self.ulisses]
+        # Plan all 73 rows on one page: wkhtmltopdf needs two sheets for them.
+        with patch.object(cobranca_dunning_notice, "ROWS_FIRST_PAGE", 500):
+            self.assertEqual(len(notices[self.olga]._statement_pages()), 1)
+            documents = both._render_documents()
+        self.assertEqual(len(pdf_pages(documents[notices[self.olga].id][0])), 2)
+        self.assertEqual(len(pdf_pages(documents[notices[self.olga].id][1])), 73)
+        self.assertIn("Ulisses Upcoming", pdf_pages(documents[notices[self.ulisses].id][0])[0])
+        self.assertEqual(len(pdf_pages(documents[notices[self.ulisses].id][1])), 1)
+
+    def test_print_the_statement_of_a_notice(self):
+        notice = self.notices(self.olga)[self.olga]
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "cobranca_email.report_cobranca_dunning_statement", notice.ids
+        )
+        (page,) = pdf_pages(pdf)
+        self.assertIn("Debt Statement", page)
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
