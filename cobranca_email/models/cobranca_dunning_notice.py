@@ -162,7 +162,7 @@ class CobrancaDunningNotice(models.Model):
             return {notice.id: notice._render_html_documents() for notice in self}
         command = self._wkhtmltopdf_command()
         documents = {}
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             running = []
             for chunk in self._chunks():
                 html = chunk._documents_html()
@@ -227,14 +227,18 @@ class CobrancaDunningNotice(models.Model):
 
     @api.model
     def _wkhtmltopdf_command(self):
-        """wkhtmltopdf's command with the statement report's paper format, scripts off (these
-        documents have none and load nothing, see ir.actions.report._build_wkhtmltopdf_args)."""
+        """wkhtmltopdf's command with the statement report's paper format (the boletos' too)."""
         Report = self.env["ir.actions.report"]
         if Report.get_wkhtmltopdf_state() == "install":
             raise UserError(_("Unable to find Wkhtmltopdf on this system. The PDF can not be created."))
         report = Report._get_report("cobranca_email.report_cobranca_dunning_statement")
-        args = Report.with_context(cobranca_no_javascript=True)._build_wkhtmltopdf_args(report.get_paperformat(), False)
-        return [_get_wkhtmltopdf_bin(), *args]
+        args = Report._build_wkhtmltopdf_args(report.get_paperformat(), False)
+        # No delay: nothing to wait for. Measured faster than --disable-javascript (0.5 s against 0.75 s
+        # for 70 boleto pages), which these documents do not need either.
+        args[args.index("--javascript-delay") + 1] = "0"
+        # Black and white documents: grayscale images make the PDF five times smaller (bars and QR codes
+        # are stored as color images otherwise), for the same rendering time.
+        return [_get_wkhtmltopdf_bin(), *args, "--grayscale"]
 
 
 def _pages_pdf(reader, start, stop):

@@ -1,6 +1,6 @@
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image
 from reportlab.graphics.barcode.common import I2of5
 
 from odoo import api, models
@@ -34,14 +34,10 @@ class IrActionsReport(models.Model):
         pattern = code.decompose()  # b/s: bar/space, upper case: wide
         narrow = int(kwargs.get("module", 2))
         height = int(kwargs.get("height", 100))
-        widths = [narrow * (3 if element.isupper() else 1) for element in pattern]
-        image = Image.new("1", (sum(widths), height), 1)
-        draw = ImageDraw.Draw(image)
-        x = 0
-        for element, width in zip(pattern, widths, strict=True):
-            if element in "bB":
-                draw.rectangle((x, 0, x + width - 1, height - 1), fill=0)
-            x += width
+        # One row of pixels repeated: PIL writes it in C, in a fraction of a millisecond.
+        row = b"".join((b"\x00" if element in "bB" else b"\xff") * (narrow * (3 if element.isupper() else 1))
+                       for element in pattern)  # fmt: skip
+        image = Image.frombytes("L", (len(row), height), row * height).convert("1")
         png = io.BytesIO()
         image.save(png, format="PNG")
         return png.getvalue()

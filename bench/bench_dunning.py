@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Benchmark: dunning notices on the reference portfolio, against OCA account_credit_control.
+
+Usage: python3 bench/bench_dunning.py [--partners 2000] [--invoices 10000] [--pdf-partners 400]
+                                     [--keep | --reuse DATABASE]
+
+Creates a database (cobranca_email and account_credit_control, no demo data), a Brazilian company
+with an Itaú wallet, the partners and their posted invoices of 2 installments each (30 and 60 days;
+invoice dates spread over the last 120 days, so about 60% of the receivable lines are past due),
+then prints the time and the SQL queries:
+
+1. to select: who gets a notice today, with which debts (the dry run of the preview and the CLI);
+2. to select and compose every notice without PDFs (notice records, mail template, chatter
+   message and queued mail.mail, e-mail log, stored states), rolled back afterwards;
+3. the same with the debt statement and boleto PDFs, for the first ``--pdf-partners`` customers
+   (wkhtmltopdf, real PDFs), in partners per second;
+4. OCA account_credit_control computing its credit lines on the same data (its "3 time policy"),
+   and the ratio to (1).
+
+Not a test: it asserts nothing. Drops its database at the end unless --keep. Needs Odoo 18,
+wkhtmltopdf and the odoo-addon-account-credit-control package.
+"""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO))
+
+from addon_tests import addons_path, db_options, drop_database, free_port, odoo_command  # noqa: E402
+
+BATCH = 500
+
+
+class Sink:
+    """aiosmtpd handler that only counts (the benchmark queues mail, it does not send it)."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def create_database(cmd, root, dbname, data_dir):
+    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_RUNTIME_DIR=data_dir)
+    subprocess.run(
+        [*cmd, *db_options(), f"--addons-path={addons_path(root)}", f"--data-dir={data_dir}", f"--database={dbname}",
+         "--init=cobranca_email,account_credit_control", "--without-demo=all", "--stop-after-init",
+         "--log-level=warn"],
+        check=True, env=env,
+    )  # fmt: skip
+
+
+def build_dataset(env, partners, invoices, today):
+    """Company, wallet and portfolio, committed batch by batch (SQL-efficient ORM batch creates)."""
+    from odoo import Command  # noqa: PLC0415
+
+    cr = env.cr
+    company = env.company
+    company.write({"name": "Bench Ltda", "vat": "11.222.333/0001-81", "city": "São Paulo", "email": "f@bench.com.br"})
+    company.country_id = env.ref("base.br")
+    env["account.chart.template"].try_loading("br", company, install_demo=False)
+    bank = env["res.bank"].create({"name": "Itaú Unibanco", "cobranca_bank_code": "341"})
+    account = env["res.partner.bank"].create(
+        {"acc_number": "0057 12345-7", "bank_id": bank.id, "partner_id": company.partner_id.id,
+         "proxy_type": "br_random", "proxy_value": "71d6c6e1-64ea-4a11-9560-a10870c40ca2"}
+    )  # fmt: skip
+    wallet_values = {"name": "Itaú 109", "partner_bank_id": account.id, "agency": "0057", "account": "12345",
+                     "account_dv": "7", "carteira": "109", "pix_enabled": True, "fine_percent": 2,
+                     "interest_monthly_percent": 1}  # fmt: skip
+    if "email_on_post" in env["cobranca.wallet"]._fields:
+        wallet_values["email_on_post"] = False  # the boleto e-mails of posting are not measured here
+    company.cobranca_wallet_id = env["cobranca.wallet"].create(wallet_values)
+    company.write(
+        {"cobranca_dunning_enabled": True, "cobranca_dunning_upcoming_days": 3,
+         "cobranca_dunning_include_overdue": True, "cobranca_dunning_overdue_after_days": 2,
+         "cobranca_dunning_interval_days": 5}
+    )  # fmt: skip
+    term = env["account.payment.term"].create(
+        {"name": "30/60", "line_ids": [Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+                                       Command.create({"value": "percent", "value_amount": 50, "nb_days": 60})]}
+    )  # fmt: skip
+    customers = env["res.partner"].create(
+        [{"name": f"Cliente {n:05d}", "email": f"cliente{n:05d}@example.com", "vat": "529.982.247-25",
+          "street": f"Rua {n}, 100", "city": "Campinas", "country_id": env.ref("base.br").id}
+         for n in range(partners)]
+    )  # fmt: skip
+    cr.commit()
+    rng = random.Random(2026)
+    started = time.perf_counter()
+    for start in range(0, invoices, BATCH):
+        moves = env["account.move"].create(
+            [{"move_type": "out_invoice", "partner_id": customers[n % partners].id,
+              "invoice_date": today - timedelta(days=rng.randrange(120)), "invoice_payment_term_id": term.id,
+              "invoice_line_ids": [Command.create({"name": "Mensalidade", "quantity": 1,
+                                                   "price_unit": round(rng.uniform(50, 900), 2)})]}
+             for n in range(start, min(start + BATCH, invoices))]
+        )  # fmt: skip
+        moves.action_post()
+        cr.commit()
+        env.invalidate_all()
+        print(f"  {start + len(moves)} invoices posted ({time.perf_counter() - started:.0f} s)", flush=True)
+    return company
+
+
+def measure(env, function):
+    """(seconds, SQL queries, result) of ``function()`` with cold ORM caches."""
+    env.invalidate_all()
+    queries = env.cr.sql_log_count
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, env.cr.sql_log_count - queries, result
+
+
+def run(args, cmd, root):
+    import aiosmtpd.controller  # noqa: PLC0415
+
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    dbname = args.reuse or f"cobranca_bench_dunning_{os.getpid()}"
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="cobranca-bench-")
+    os.environ.setdefault("XDG_RUNTIME_DIR", data_dir)
+    odoo.tools.config["data_dir"] = data_dir
+    today = date.today()
+    if not args.reuse:
+        print(f"creating {dbname} (cobranca_email, account_credit_control)...", flush=True)
+        create_database(cmd, root, dbname, data_dir)
+    sink = Sink()
+    controller = aiosmtpd.controller.Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        registry = Registry.new(dbname)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            start = time.perf_counter()
+            if args.reuse:
+                company = env["res.company"].search([("name", "=", "Bench Ltda")], limit=1)
+            else:
+                print(f"building {args.partners} partners, {args.invoices} invoices of 2 installments...", flush=True)
+                company = build_dataset(env, args.partners, args.invoices, today)
+            env = env(context={"allowed_company_ids": [company.id]})
+            server_values = {"name": "Sink", "smtp_host": "127.0.0.1", "smtp_encryption": "none",
+                             "smtp_port": controller.port}  # fmt: skip
+            for purpose in ("purpose_dunning", "purpose_notice"):
+                if purpose in env["ir.mail_server"]._fields:
+                    server_values[purpose] = True
+            server = env["ir.mail_server"].search([("name", "=", "Sink")], limit=1)
+            server.write(server_values) if server else server.create(server_values)
+            cr.commit()
+            cr.execute(
+                """SELECT count(*), count(*) FILTER (WHERE date_maturity < %s)
+                     FROM account_move_line
+                    WHERE company_id = %s AND display_type = 'payment_term' AND parent_state = 'posted'""",
+                [today, company.id],
+            )
+            lines, past_due = cr.fetchone()
+            print(
+                f"dataset: {lines} receivable lines, {past_due} past due ({100 * past_due / lines:.0f}%), "
+                f"built in {time.perf_counter() - start:.0f} s",
+                flush=True,
+            )
+            report(env, company, today, args)
+            credit_control(env, company, today, args)
+    finally:
+        controller.stop()
+        if args.keep or args.reuse:
+            print(f"kept database {dbname} (data dir {data_dir})")
+        else:
+            Registry.delete(dbname)
+            drop_database(cmd, dbname, data_dir)
+
+
+RESULTS = {}
+
+
+def step(function):
+    """A step that fails prints why and lets the others run."""
+
+    def wrapper(env, *args):
+        try:
+            function(env, *args)
+        except Exception as error:  # a benchmark reports, it does not stop
+            env.cr.rollback()
+            env.invalidate_all()
+            print(f"   {function.__name__} failed: {error!r}", flush=True)
+
+    return wrapper
+
+
+def report(env, company, today, args):
+    select(env, company, today)
+    compose(env, company, today)
+    compose_with_pdfs(env, company, today, args)
+
+
+def select(env, company, today):
+    Dunning = env["cobranca.dunning"].with_company(company)
+
+    seconds, queries, plan = measure(env, lambda: Dunning._run(company, today=today, dry_run=True))
+    RESULTS["select"] = (seconds, queries)
+    overdue = sum(len(o.entry.overdue) for o in plan.to_send)
+    print(
+        f"1. select: {seconds:.2f} s, {queries} SQL queries for {len(plan.outcomes)} customers: "
+        f"{len(plan.to_send)} notices ({overdue} overdue and {sum(len(o.entry.upcoming) for o in plan.to_send)} "
+        f"coming-due installments)",
+        flush=True,
+    )
+    RESULTS["plan"] = plan
+
+
+@step
+def compose(env, company, today):
+    Dunning = env["cobranca.dunning"].with_company(company)
+    seconds, queries, result = measure(env, lambda: Dunning._run(company, today=today, with_pdf=False, commit=False))
+    sent = len(result.sent)
+    print(
+        f"2. select + compose without PDFs: {seconds:.2f} s, {queries} SQL queries, {sent} notices "
+        f"({queries / max(sent, 1):.1f} queries a customer, {sent / seconds:.0f} customers/s)",
+        flush=True,
+    )
+    env.cr.rollback()
+    env.invalidate_all()
+
+
+@step
+def compose_with_pdfs(env, company, today, args):
+    Dunning = env["cobranca.dunning"].with_company(company)
+    sample = [outcome.partner_id for outcome in RESULTS["plan"].to_send][: args.pdf_partners]
+    seconds, queries, result = measure(
+        env,
+        lambda: Dunning.with_context(force_report_rendering=True)._run(
+            company, today=today, partner_ids=sample, commit=False
+        ),
+    )
+    sent = len(result.sent)
+    notices = env["cobranca.dunning.notice"].browse([o.notice_id for o in result.sent])
+    boletos = sum(len(notice._boletos()) for notice in notices)
+    print(
+        f"3. select + compose with PDFs ({sent} customers, {boletos} boletos attached): {seconds:.1f} s, "
+        f"{queries} SQL queries = {sent / seconds:.1f} customers/s, {queries / max(sent, 1):.1f} queries a customer",
+        flush=True,
+    )
+    env.cr.rollback()
+    env.invalidate_all()
+
+
+@step
+def credit_control(env, company, today, args):
+    policy = env.ref("account_credit_control.credit_control_3_time")
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.ids)]
+    )
+    policy.write({"account_ids": [(6, 0, receivable.ids)], "company_id": company.id})
+    company.credit_policy_id = policy
+    env.cr.commit()
+    run = (
+        env["credit.control.run"]
+        .with_company(company)
+        .create({"date": today, "policy_ids": [(6, 0, policy.ids)], "company_id": company.id})
+    )
+    seconds, queries, _result = measure(env, run.generate_credit_lines)
+    lines = len(run.line_ids)
+    ours_seconds, ours_queries = RESULTS["select"]
+    print(
+        f"4. OCA account_credit_control, credit lines of '{policy.name}': {seconds:.2f} s, {queries} SQL queries, "
+        f"{lines} lines; ratio to our selection: {seconds / ours_seconds:.1f}x the time, "
+        f"{queries / max(ours_queries, 1):.0f}x the queries",
+        flush=True,
+    )
+    env.cr.rollback()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=2000)
+    parser.add_argument("--invoices", type=int, default=10000)
+    parser.add_argument("--pdf-partners", type=int, default=400, help="customers composed with PDFs")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure on a database kept by --keep")
+    parser.add_argument("--data-dir", help="Odoo data dir of the reused database (file store)")
+    args = parser.parse_args()
+    cmd, root = odoo_command()
+    if cmd is None:
+        sys.exit(f"bench: {root}")
+    import odoo  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons_path(root)}", "--log-level=warn"])
+    run(args, cmd, root)
+
+
+if __name__ == "__main__":
+    main()
