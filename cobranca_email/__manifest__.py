@@ -24,7 +24,15 @@
         # security
         "security/cobranca_email_security.xml",
         "security/ir.model.access.csv",
+        "security/cobranca_email_log_security.xml",
         # views
         "views/cobranca_email_menus.xml",
+        "views/ir_mail_server_views.xml",
+        "views/cobranca_email_log_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_company_views.xml",
+        # wizards
+        "wizards/cobranca_mail_server_link_wizard_views.xml",
+        "wizards/cobranca_mail_server_branch_wizard_views.xml",
     ],
 }
