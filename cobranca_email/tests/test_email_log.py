@@ -141,6 +141,18 @@ class TestEmailLog(AccountTestInvoicingCommon):
             server.read(["smtp_pass"])
         with self.assertRaises(AccessError):
             server.write({"smtp_host": "attacker.example.com"})
+        # Their screens open, without the account fields.
+        views = server.get_views([(False, "list"), (False, "form"), (False, "search")])
+        for view in views["views"].values():
+            self.assertNotIn("smtp_pass", view["arch"])
+            self.assertNotIn("smtp_user", view["arch"])
+        self.assertIn("action_cobranca_send_test_email", views["views"]["form"]["arch"])
+        log_views = (
+            self.env["cobranca.email.log"]
+            .with_user(self.billing_user)
+            .get_views([(False, "list"), (False, "form"), (False, "search"), (False, "graph"), (False, "pivot")])
+        )
+        self.assertIn("failure_reason", log_views["views"]["list"]["arch"])
 
     def test_partner_form_shows_the_emails_sent(self):
         # The invoice's followers (the customer) are notified with the contact: one log row per e-mail.
