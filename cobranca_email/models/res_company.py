@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 DELIVERY_TYPES = [("email", "E-mail"), ("printed", "Printed")]
 
@@ -34,3 +34,15 @@ class ResCompany(models.Model):
         default=lambda self: self.env.ref("cobranca_email.mail_template_cobranca_boleto", raise_if_not_found=False),
         help="Subject and body of the e-mail that carries the boletos of an invoice.",
     )
+
+    def action_cobranca_use_parent_mail_servers(self):
+        """Open the wizard giving this branch the mail servers of its parent company."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Use the parent company's mail servers"),
+            "res_model": "cobranca.mail.server.branch.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_company_id": self.id},
+        }

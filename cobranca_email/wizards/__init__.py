@@ -1,0 +1,2 @@
+from . import cobranca_mail_server_branch_wizard
+from . import cobranca_mail_server_link_wizard
