@@ -23,6 +23,7 @@
     "data": [
         # security
         "security/cobranca_email_security.xml",
+        "security/cobranca_email_log_security.xml",
         "security/ir.model.access.csv",
         # data
         "data/mail_template_data.xml",
@@ -39,10 +40,15 @@
         "views/account_move_views.xml",
         "views/res_bank_views.xml",
         "views/res_partner_views.xml",
+        "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/cobranca_email_menus.xml",
+        "views/ir_mail_server_views.xml",
+        "views/cobranca_email_log_views.xml",
         # wizards
         "wizards/cobranca_dunning_preview_views.xml",
+        "wizards/cobranca_mail_server_link_wizard_views.xml",
+        "wizards/cobranca_mail_server_branch_wizard_views.xml",
     ],
     "demo": [
         "demo/cobranca_email_demo.xml",

@@ -156,3 +156,15 @@ class ResCompany(models.Model):
         return self.cobranca_dunning_mail_template_id or self.env.ref(
             "cobranca_email.mail_template_cobranca_dunning_notice"
         )
+
+    def action_cobranca_use_parent_mail_servers(self):
+        """Open the wizard giving this branch the mail servers of its parent company."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Use the parent company's mail servers"),
+            "res_model": "cobranca.mail.server.branch.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_company_id": self.id},
+        }

@@ -63,6 +63,18 @@ class ResPartner(models.Model):
     )
     cobranca_dunning_count = fields.Integer(string="Dunning Notices Sent", compute="_compute_cobranca_dunning_state")
 
+    cobranca_email_log_ids = fields.Many2many(
+        comodel_name="cobranca.email.log",
+        string="E-mails sent",
+        compute="_compute_cobranca_email_log_ids",
+        groups="cobranca_email.group_cobranca_user",
+    )
+    cobranca_email_log_count = fields.Integer(
+        string="Billing e-mails",
+        compute="_compute_cobranca_email_log_ids",
+        groups="cobranca_email.group_cobranca_user",
+    )
+
     @api.depends_context("company")
     @api.depends(
         "cobranca_overdue_email",
@@ -116,9 +128,32 @@ class ResPartner(models.Model):
             partner.cobranca_dunning_next_date = state.next_notice_date
             partner.cobranca_dunning_count = state.notice_count
 
+    def _compute_cobranca_email_log_ids(self):
+        Log = self.env["cobranca.email.log"]
+        for partner in self:
+            logs = Log.search(partner._cobranca_email_log_domain()) if partner.id else Log
+            partner.cobranca_email_log_ids = logs
+            partner.cobranca_email_log_count = len(logs)
+
     def action_cobranca_dunning_preview(self):
         """Open the preview of today's dunning notices for these customers."""
         return self.env["cobranca.dunning.preview"]._action_open(self.env.company, self.commercial_partner_id)
+
+    def action_view_cobranca_email_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_email.cobranca_email_log_action")
+        action.update(
+            {
+                "name": _("E-mails sent to %s", self.display_name),
+                "domain": self._cobranca_email_log_domain(),
+                "context": {"search_default_group_by_date": 0},
+            }
+        )
+        return action
+
+    def _cobranca_email_log_domain(self):
+        # The partner and its contacts: a boleto sent to the finance contact belongs to the customer.
+        return [("partner_id", "child_of", self.id)]
 
     def _cobranca_one_line_address(self):
         """The address on one line, as boletos and debt statements print it (no empty parts)."""

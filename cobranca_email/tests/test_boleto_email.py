@@ -24,6 +24,8 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_smtp()
+        # Start from an empty queue: the tests count what reaches the SMTP server.
+        cls.env["mail.mail"].search([]).unlink()
         cls.wallet.email_on_post = True
         cls.printed_customer = cls.customer.copy({"name": "Cliente Impresso", "email": "impresso@example.com"})
         cls.printed_customer.with_company(cls.company).cobranca_delivery_type = "printed"
@@ -191,7 +193,10 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         with self.assertRaisesRegex(ValidationError, "not recommended"):
             gateway.email_on_post = True
         with Form(gateway) as form:
-            form.email_on_post = True
+            # The form shows the seed's warning as soon as the switch is turned on.
+            with self.assertLogs("odoo.tests.form.onchange", "WARNING") as shown:
+                form.email_on_post = True
+            self.assertIn("not recommended", shown.output[0])
             form.gateway_email_confirmed = True
         self.assertTrue(gateway.email_on_post)
 

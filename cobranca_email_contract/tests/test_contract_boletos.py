@@ -15,6 +15,7 @@ class TestContractBoletos(SmtpServerMixin, CobrancaCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_smtp()
+        cls.env["mail.mail"].search([]).unlink()
         cls.wallet.email_on_post = True
         cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
         cls.product = cls.env["product.product"].create({"name": "Plano mensal", "list_price": 150.0})

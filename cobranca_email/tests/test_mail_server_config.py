@@ -1,0 +1,208 @@
+import psycopg2.errors
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from cobranca_core.mail_purposes import SERVER_PURPOSE_KEYS
+
+
+@tagged("post_install", "-at_install")
+class TestMailServerConfig(TransactionCase):
+    """Purposes, companies, deletion and less typing on Odoo's outgoing mail servers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Company = cls.env["res.company"]
+        cls.matriz = Company.create({"name": "ACME Matriz", "vat": "11.222.333/0001-81"})
+        cls.filial = Company.create({"name": "ACME Filial SP", "parent_id": cls.matriz.id})
+        cls.other = Company.create({"name": "Outra Empresa", "vat": "45997418000153"})
+        cls.Server = cls.env["ir.mail_server"]
+        cls.admin = new_test_user(cls.env, login="cfg_admin", groups="base.group_user,base.group_system")
+        cls.manager = new_test_user(
+            cls.env,
+            login="cfg_manager",
+            groups="base.group_user,cobranca_email.group_cobranca_manager,account.group_account_manager",
+            company_ids=[(6, 0, (cls.env.company | cls.matriz | cls.filial | cls.other).ids)],
+        )
+
+    def server(self, name, companies=(), **values):
+        return self.Server.create(
+            {
+                "name": name,
+                "smtp_host": f"smtp.{name.lower().replace(' ', '')}.com.br",
+                "smtp_port": 587,
+                "smtp_encryption": "starttls",
+                "company_link_ids": [(0, 0, {"company_id": company.id}) for company in companies],
+                **values,
+            }
+        )
+
+    def test_every_purpose_has_its_default_flag(self):
+        for purpose in SERVER_PURPOSE_KEYS:
+            self.assertIn(f"purpose_{purpose}", self.Server._fields)
+
+    def test_second_default_for_a_purpose_and_company_is_refused_naming_the_holder(self):
+        self.server("Boletos Matriz", [self.matriz], purpose_boleto=True)
+        with self.assertRaises(ValidationError) as error, self.cr.savepoint():
+            self.server("Boletos Grupo", [self.matriz, self.other], purpose_boleto=True)
+        message = str(error.exception)
+        self.assertIn("Boletos Matriz", message)
+        self.assertIn("ACME Matriz", message)
+        self.assertIn("Boletos", message)
+        # Another purpose, or another company, is fine.
+        self.server("Cartas Grupo", [self.matriz, self.other], purpose_dunning=True)
+        self.server("Boletos Outra", [self.other], purpose_boleto=True)
+        # Linking a company afterwards is checked too.
+        server = self.server("Boletos Livre", [], purpose_boleto=True)
+        with self.assertRaisesRegex(ValidationError, "Boletos Matriz"), self.cr.savepoint():
+            self.env["cobranca.mail.server.company"].create({"mail_server_id": server.id, "company_id": self.matriz.id})
+
+    def test_one_default_for_companies_without_their_own(self):
+        first = self.server("Padrão", purpose_notice=True)
+        with (
+            self.assertRaisesRegex(ValidationError, "“Padrão” is already the default for Boleto notices"),
+            self.cr.savepoint(),
+        ):
+            self.server("Outro padrão", purpose_notice=True)
+        # An archived default does not count, and cannot come back while another holds the purpose.
+        first.active = False
+        second = self.server("Outro padrão", purpose_notice=True)
+        with self.assertRaisesRegex(ValidationError, "Outro padrão"), self.cr.savepoint():
+            first.active = True
+        self.assertTrue(second.purpose_notice)
+
+    def test_linked_server_cannot_be_deleted_but_can_be_archived(self):
+        server = self.server("Compartilhado", [self.matriz, self.other])
+        with self.assertRaises(UserError) as error, self.cr.savepoint():
+            server.unlink()
+        self.assertIn("ACME Matriz", str(error.exception))
+        self.assertIn("archive", str(error.exception))
+        server.active = False
+        self.assertFalse(server.active)
+        server.company_link_ids.unlink()
+        server.unlink()
+        self.assertFalse(server.exists())
+
+    def test_list_counts_companies_and_search_filters(self):
+        shared = self.server("Compartilhado", [self.matriz, self.other], sender_email="cobranca@acme.com.br")
+        alone = self.server("Sozinho", [self.other], smtp_user="financeiro@outra.com.br")
+        self.server("Sem empresa")
+        self.assertEqual((shared.company_count, alone.company_count), (2, 1))
+
+        def names(domain):
+            return set(self.Server.search(domain).mapped("name"))
+
+        # CNPJ typed with or without punctuation, whatever way it was stored.
+        self.assertEqual(names([("company_vat", "ilike", "11222333")]), {"Compartilhado"})
+        self.assertEqual(names([("company_vat", "ilike", "45.997.418/0001-53")]), {"Compartilhado", "Sozinho"})
+        self.assertEqual(names([("linked_company_ids.name", "ilike", "matriz")]), {"Compartilhado"})
+        self.assertEqual(names([("sender_email", "ilike", "cobranca@acme")]), {"Compartilhado"})
+        self.assertEqual(
+            set(self.Server.with_user(self.admin).search([("smtp_user", "ilike", "financeiro@")]).mapped("name")),
+            {"Sozinho"},
+        )
+
+    def test_link_companies_action(self):
+        server = self.server("Compartilhado", [self.matriz])
+        action = server.action_cobranca_link_companies()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.manager)
+            .with_context(action["context"])
+            .create({"company_ids": [(6, 0, (self.matriz | self.other).ids)], "sender_name": "Cobrança ACME"})
+        )
+        wizard.action_link()
+        self.assertEqual(server.linked_company_ids, self.matriz | self.other)
+        link = server.company_link_ids.filtered(lambda link: link.company_id == self.other)
+        self.assertEqual(link.sender_name, "Cobrança ACME")
+
+    def test_branch_takes_its_parents_servers_changing_only_the_sender_name(self):
+        boletos = self.server("Boletos Matriz", [self.matriz], purpose_boleto=True, sender_email="boleto@acme.com.br")
+        cartas = self.server("Cartas Matriz", [self.matriz], purpose_dunning=True)
+        action = self.filial.action_cobranca_use_parent_mail_servers()
+        form = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
+        self.assertEqual(form.sender_name, "ACME Filial SP")
+        self.assertEqual(form.parent_company_id, self.matriz)
+        form.sender_name = "ACME Filial SP - Cobrança"
+        form.save().action_import()
+        for server in (boletos, cartas):
+            link = server.company_link_ids.filtered(lambda link: link.company_id == self.filial)
+            self.assertEqual(link.sender_name, "ACME Filial SP - Cobrança")
+        self.assertEqual(self.Server._cobranca_resolve("boleto", self.filial), boletos)
+        values = boletos._cobranca_message_values("boleto", self.filial)
+        self.assertEqual(values["email_from"], '"ACME Filial SP - Cobrança" <boleto@acme.com.br>')
+
+    def test_branch_import_needs_a_parent_with_servers(self):
+        Wizard = self.env["cobranca.mail.server.branch.wizard"]
+        with self.assertRaisesRegex(UserError, "ACME Matriz has no billing mail server linked"):
+            Wizard.create({"company_id": self.filial.id}).action_import()
+        with self.assertRaisesRegex(UserError, "not a branch"):
+            Wizard.create({"company_id": self.other.id}).action_import()
+
+    def test_host_used_by_another_server_fills_the_connection(self):
+        self.server(
+            "Locaweb Matriz", smtp_host="email-ssl.com.br", smtp_port=465, smtp_encryption="ssl", smtp_timeout=30
+        )
+        with Form(self.Server) as form:
+            form.name = "Locaweb Filial"
+            form.smtp_host = "EMAIL-SSL.com.br"
+            self.assertEqual((form.smtp_port, form.smtp_encryption, form.smtp_timeout), (465, "ssl", 30))
+            self.assertEqual(form.smtp_authentication, "login")
+
+    def test_provider_preset_fills_settings_limits_and_notes(self):
+        with Form(self.Server) as form:
+            form.name = "Gmail"
+            form.smtp_provider = "google_workspace"
+            self.assertEqual(form.smtp_host, "smtp.gmail.com")
+            self.assertEqual((form.smtp_port, form.smtp_encryption), (587, "starttls"))
+            self.assertEqual(form.limit_per_day, 2000)
+            self.assertIn("app password", form.smtp_provider_note)
+            self.assertIn("2000 per day", form.smtp_provider_note)
+            form.smtp_provider = "uol_host"
+            self.assertEqual((form.smtp_host, form.smtp_port, form.smtp_encryption), ("smtps.uhserver.com", 465, "ssl"))
+            self.assertIn("confirm them", form.smtp_provider_note)
+        # Typing a known provider's host selects the provider.
+        with Form(self.Server) as form:
+            form.name = "Hostinger"
+            form.smtp_host = "smtp.hostinger.com"
+            self.assertEqual(form.smtp_provider, "hostinger")
+
+    def test_port_suggests_encryption_and_encryption_keeps_a_fitting_port(self):
+        with Form(self.Server) as form:
+            form.name = "Manual"
+            form.smtp_host = "mail.acme.com.br"
+            form.smtp_port = 587
+            self.assertEqual((form.smtp_encryption, form.smtp_port), ("starttls", 587))
+            form.smtp_port = 465
+            self.assertEqual((form.smtp_encryption, form.smtp_port), ("ssl", 465))
+            form.smtp_encryption = "starttls"
+            self.assertEqual(form.smtp_port, 587)
+            form.smtp_port = 2525
+            self.assertEqual(form.smtp_encryption, "starttls", "no suggestion for other ports")
+            form.smtp_encryption = "none"
+            self.assertEqual(form.smtp_port, 2525)
+
+    def test_addresses_are_validated(self):
+        server = self.server("Cópias")
+        server.cc_emails = "financeiro@acme.com.br; gerente@acme.com.br,financeiro@acme.com.br"
+        self.assertEqual(server._cobranca_cc_list(), ["financeiro@acme.com.br", "gerente@acme.com.br"])
+        with self.assertRaisesRegex(ValidationError, "Copy to \\(CC\\).*gerente.acme.com.br"), self.cr.savepoint():
+            server.cc_emails = "financeiro@acme.com.br, gerente.acme.com.br"
+        with self.assertRaisesRegex(ValidationError, "Test recipient"), self.cr.savepoint():
+            server.test_email_to = "not an address"
+        with self.assertRaisesRegex(ValidationError, "only one sender e-mail"), self.cr.savepoint():
+            server.sender_email = "a@acme.com.br, b@acme.com.br"
+
+    def test_certificate_check_is_on_by_default_and_limits_cannot_be_negative(self):
+        server = self.server("Novo")
+        self.assertTrue(server.smtp_verify_certificate)
+        self.assertEqual(server.smtp_timeout, 60)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.CheckViolation),
+            self.cr.savepoint(),
+        ):
+            server.write({"limit_per_hour": -1})
+            server.flush_recordset()

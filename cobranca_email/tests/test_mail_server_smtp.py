@@ -1,0 +1,260 @@
+import socket
+import time
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .smtp_server import Inbox, SmtpCase, free_port
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def resolve_as_local(*names):
+    """Make these host names resolve to 127.0.0.1, as if the provider's server ran here."""
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return _getaddrinfo("127.0.0.1" if host in names else host, port, *args, **kwargs)
+
+    return patch("socket.getaddrinfo", getaddrinfo)
+
+
+@tagged("post_install", "-at_install")
+class TestTestEmail(SmtpCase):
+    """The "Send test e-mail" button: a real message, or what failed and what to do about it."""
+
+    def send_test(self, server, user=None):
+        action = server.with_user(user or self.env.user).action_cobranca_send_test_email()
+        self.assertEqual(action["tag"], "display_notification")
+        return action["params"]
+
+    def last_log(self, server):
+        return self.env["cobranca.email.log"].search([("mail_server_id", "=", server.id)], limit=1)
+
+    def test_test_email_arrives_at_the_smtp_server(self):
+        """STARTTLS, login and certificate check: the test e-mail is delivered and logged."""
+        with self.smtpd("starttls", auth=True) as (port, inbox):
+            server = self.create_server(port, "starttls", auth=True, sender_name="Financeiro ACME")
+            # A billing user may test the server without being able to read its password.
+            result = self.send_test(server, self.billing_user)
+        self.assertEqual(result["type"], "success", result["message"])
+        self.assertEqual(len(inbox.messages), 1)
+        received = inbox.messages[0]
+        self.assertEqual(received["rcpt_tos"], ["tester@acme.com.br"])
+        self.assertEqual(received["message"]["From"], "Financeiro ACME <cobranca@acme.com.br>")
+        self.assertIn(server.name, received["message"]["Subject"])
+        self.assertEqual(received["login"].login, b"cobranca@acme.com.br")
+        log = self.last_log(server)
+        self.assertRecordValues(
+            log,
+            [{"purpose": "test", "state": "sent", "user_id": self.billing_user.id, "recipients": "tester@acme.com.br"}],
+        )
+
+    def test_implicit_tls_with_a_valid_certificate(self):
+        with self.smtpd("ssl", auth=True) as (port, inbox):
+            server = self.create_server(port, "ssl", auth=True)
+            result = self.send_test(server)
+        self.assertEqual(result["type"], "success", result["message"])
+        self.assertEqual(len(inbox.messages), 1)
+
+    def test_wrong_password_gives_a_clear_hint(self):
+        with self.smtpd("starttls", auth=True) as (port, inbox):
+            server = self.create_server(port, "starttls", auth=True, smtp_pass="my-normal-password")
+            result = self.send_test(server)
+        self.assertEqual(result["type"], "danger")
+        self.assertTrue(result["sticky"])
+        self.assertIn("refused the user name or password", result["message"])
+        self.assertIn("535 5.7.8 Authentication credentials invalid", result["message"])
+        self.assertFalse(inbox.messages)
+        log = self.last_log(server)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("refused the user name or password", log.failure_reason)
+
+    def test_gmail_refusing_the_password_asks_for_an_app_password(self):
+        with self.smtpd("starttls", auth=True) as (port, inbox), resolve_as_local("smtp.gmail.com"):
+            server = self.create_server(port, "starttls", auth=True, smtp_host="smtp.gmail.com", smtp_pass="normal")
+            result = self.send_test(server)
+        self.assertEqual(result["type"], "danger")
+        self.assertIn("Gmail refused the password", result["message"])
+        self.assertIn("app password", result["message"])
+        self.assertFalse(inbox.messages)
+
+    @mute_logger("mail.log", "asyncio")
+    def test_certificate_validation(self):
+        """Checked by default: untrusted or wrong-host certificates are refused; off, they pass."""
+        for encryption in ("starttls", "ssl"):
+            for certificate in ("self_signed", "wrong_host"):
+                with (
+                    self.subTest(encryption=encryption, certificate=certificate),
+                    self.smtpd(encryption, certificate=certificate) as (port, inbox),
+                ):
+                    server = self.create_server(port, encryption)
+                    self.assertTrue(server.smtp_verify_certificate, "on by default")
+                    result = self.send_test(server)
+                    self.assertEqual(result["type"], "danger")
+                    self.assertIn("certificate is not valid", result["message"])
+                    self.assertFalse(inbox.messages)
+                    # The administrator trusts this server: turning the check off lets the e-mail leave.
+                    server.smtp_verify_certificate = False
+                    result = self.send_test(server)
+                    self.assertEqual(result["type"], "success", result["message"])
+                    self.assertEqual(len(inbox.messages), 1)
+
+    @mute_logger("mail.log", "asyncio")
+    def test_encryption_not_matching_the_server(self):
+        cases = [
+            # client, server, words of the hint
+            ("ssl", "none", "encryption does not match the port"),
+            ("none", "starttls", "encryption does not match the port"),
+            ("starttls", "none", "encryption does not match the port"),
+        ]
+        for client, server_encryption, words in cases:
+            with (
+                self.subTest(client=client, server=server_encryption),
+                self.smtpd(server_encryption) as (port, inbox),
+            ):
+                server = self.create_server(port, client)
+                result = self.send_test(server)
+                self.assertEqual(result["type"], "danger")
+                self.assertIn(words, result["message"])
+                self.assertFalse(inbox.messages)
+
+    def test_timeout_is_the_servers_own(self):
+        """A server that accepts the connection and never answers: the server's timeout, not 60 s."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(1)
+            server = self.create_server(silent.getsockname()[1], "starttls", smtp_timeout=1)
+            started = time.monotonic()
+            result = self.send_test(server)
+            elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 10)
+        self.assertEqual(result["type"], "danger")
+        self.assertIn("did not answer within 1 seconds", result["message"])
+
+    def test_unknown_host_and_closed_port(self):
+        server = self.create_server(free_port(), "none", smtp_host="smtp.nonexistent.invalid")
+        result = self.send_test(server)
+        self.assertIn("“smtp.nonexistent.invalid” could not be found", result["message"])
+        server.smtp_host = "127.0.0.1"
+        result = self.send_test(server)
+        self.assertIn("refused the connection on port", result["message"])
+        self.assertEqual(
+            self.env["cobranca.email.log"].search([("mail_server_id", "=", server.id)]).mapped("state"),
+            ["failed", "failed"],
+        )
+
+    def test_server_hanging_up_during_the_test_email(self):
+        with self.smtpd("none", inbox=Inbox(hang_up_on={1})) as (port, inbox):
+            server = self.create_server(port, "none")
+            result = self.send_test(server)
+        self.assertEqual(result["type"], "danger")
+        self.assertIn("closed the connection before accepting the message", result["message"])
+        self.assertFalse(inbox.messages)
+
+    def test_test_recipient_is_required(self):
+        server = self.create_server(free_port(), "none", test_email_to=False)
+        with self.assertRaisesRegex(Exception, "Fill in the test recipient"):
+            server.action_cobranca_send_test_email()
+
+
+@tagged("post_install", "-at_install")
+class TestBillingMailDelivery(SmtpCase):
+    """Billing messages through the mail queue, delivered to a real SMTP server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Company = cls.env["res.company"]
+        cls.company_a = Company.create({"name": "ACME Matriz", "email": "matriz@acme.com.br"})
+        cls.company_b = Company.create({"name": "ACME Filial", "email": "filial@acme.com.br"})
+        cls.customer_a = cls.env["res.partner"].create(
+            {"name": "Cliente A", "email": "cliente.a@example.com", "company_id": cls.company_a.id}
+        )
+        cls.customer_b = cls.env["res.partner"].create(
+            {"name": "Cliente B", "email": "cliente.b@example.com", "company_id": cls.company_b.id}
+        )
+
+    def post_boleto(self, customer, company, subject="Seu boleto"):
+        """What the boleto dispatcher does: resolve, post with the values, log."""
+        MailServer = self.env["ir.mail_server"]
+        values = MailServer._cobranca_resolve("boleto", company)._cobranca_message_values("boleto", company)
+        message = customer.with_context(mail_notify_force_send=False).message_post(
+            body="Segue o boleto.",
+            subject=subject,
+            partner_ids=customer.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            cobranca_purpose="boleto",
+            mail_server_id=values["mail_server_id"],
+            email_from=values["email_from"],
+        )
+        return self.env["cobranca.email.log"]._log_message(message, partner=customer)
+
+    def test_two_companies_share_one_server_with_their_own_sender_names(self):
+        with self.smtpd("starttls", auth=True) as (port, inbox):
+            server = self.create_server(
+                port,
+                "starttls",
+                auth=True,
+                purpose_boleto=True,
+                cc_emails="copia@acme.com.br",
+                company_link_ids=[
+                    (0, 0, {"company_id": self.company_a.id, "sender_name": "ACME Cobrança Matriz"}),
+                    (0, 0, {"company_id": self.company_b.id, "sender_name": "ACME Cobrança Filial"}),
+                ],
+            )
+            log_a = self.post_boleto(self.customer_a, self.company_a, "Boleto Matriz")
+            log_b = self.post_boleto(self.customer_b, self.company_b, "Boleto Filial")
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(server.company_count, 2)
+        by_subject = {entry["message"]["Subject"]: entry for entry in inbox.messages}
+        self.assertEqual(by_subject["Boleto Matriz"]["message"]["From"], "ACME Cobrança Matriz <cobranca@acme.com.br>")
+        self.assertEqual(by_subject["Boleto Filial"]["message"]["From"], "ACME Cobrança Filial <cobranca@acme.com.br>")
+        # The copy list of the server gets every billing e-mail.
+        copies = [entry for entry in inbox.messages if "copia@acme.com.br" in entry["rcpt_tos"]]
+        self.assertEqual(len(copies), 2)
+        for log, company in ((log_a, self.company_a), (log_b, self.company_b)):
+            self.assertRecordValues(log, [{"state": "sent", "company_id": company.id, "mail_server_id": server.id}])
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_server_hanging_up_in_the_middle_of_a_message(self):
+        """Once: the message is sent again through a new connection. Twice: it fails, the others go."""
+        for hang_ups, delivered, states in (
+            ({2}, ["Boleto 1", "Boleto 2", "Boleto 3"], ["sent", "sent", "sent"]),
+            ({2, 3}, ["Boleto 1", "Boleto 3"], ["sent", "failed", "sent"]),
+        ):
+            with self.subTest(hang_ups=hang_ups), self.smtpd("none", inbox=Inbox(hang_up_on=hang_ups)) as (port, inbox):
+                server = self.create_server(port, "none", purpose_boleto=True)
+                server.company_link_ids = [(0, 0, {"company_id": self.company_a.id})]
+                logs = [self.post_boleto(self.customer_a, self.company_a, f"Boleto {n}") for n in (1, 2, 3)]
+                mails = self.env["mail.mail"].browse([log.mail_mail_id.id for log in logs])
+                self.env["mail.mail"].process_email_queue()
+                self.assertEqual(inbox.subjects(), delivered)
+                self.assertEqual([log.state for log in logs], states)
+                if "failed" in states:
+                    self.assertIn("closed the connection", logs[1].failure_reason)
+                    # The failed one is kept, visible, for a retry; the sent ones are gone from the queue.
+                    self.assertEqual(mails.exists(), mails[1])
+                    self.assertEqual(mails[1].state, "exception")
+                    mails[1].unlink()
+                server.company_link_ids.unlink()
+                server.active = False
+
+    def test_refused_password_in_the_queue_keeps_the_reason_and_the_hint(self):
+        with self.smtpd("starttls", auth=True) as (port, inbox):
+            self.create_server(
+                port,
+                "starttls",
+                auth=True,
+                smtp_pass="expired",
+                purpose_boleto=True,
+                company_link_ids=[(0, 0, {"company_id": self.company_a.id})],
+            )
+            log = self.post_boleto(self.customer_a, self.company_a)
+            self.env["mail.mail"].process_email_queue()
+        self.assertFalse(inbox.messages)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("refused the user name or password", log.failure_reason)
+        self.assertIn("535", log.failure_reason)
+        self.assertEqual(log.mail_mail_id.state, "exception")
