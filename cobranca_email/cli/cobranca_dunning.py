@@ -108,7 +108,9 @@ def run(env, company_ids, dry_run, day, out):
     status = OK
     for company in companies:
         Dunning = env["cobranca.dunning"].with_company(company).with_context(lang=env.user.lang or "en_US")
-        result = Dunning._run(company, today=day, dry_run=dry_run)
+        # A real run resumes the day's: customers the scheduled action (or an earlier run) planned
+        # today are left out, as their notice, if any, is queued already.
+        result = Dunning._run(company, today=day, dry_run=dry_run, pending_only=not dry_run)
         mode = "dry run, nothing sent" if dry_run else "sent"
         print(f"company {company.name} (id {company.id}), {result.today.isoformat()} ({mode})", file=out)
         for outcome in sorted(result.outcomes, key=lambda o: (not o.sendable, not o.planned, o.partner_id)):

@@ -120,18 +120,36 @@ class CobrancaDunning(models.AbstractModel):
     _description = "Dunning Notices Run"
 
     @api.model
-    def _cron_send_dunning_notices(self):
-        """Daily: send today's dunning notices of every company that enabled them."""
-        for company in self.env["res.company"].sudo().search([("cobranca_dunning_enabled", "=", True)]):
-            result = self.with_company(company)._run(company)
+    def _cron_send_dunning_notices(self, batch_size=BATCH_SIZE):
+        """Scheduled action "Send dunning notices": one batch of customers a call.
+
+        Each call runs the next batch of customers not yet planned today, in the first company that
+        has some, and reports its progress: the scheduler commits after each call and calls again
+        until none is left (Odoo's cron progress), so a day's run survives the cron time limit and
+        a worker's crash loses one batch at most, which the next call redoes.
+        """
+        companies = self.env["res.company"].sudo().search([("cobranca_dunning_enabled", "=", True)])
+        for company in companies:
+            today = self._today(company)
+            batch = self._candidate_partner_ids(company, today=today, pending_only=True, limit=batch_size)
+            if not batch:
+                continue
+            result = self.with_company(company)._run(company, today=today, partner_ids=batch, commit=False)
             _logger.info(
-                "Dunning notices of %s on %s: %s sent, %s not sent, %s batch error(s)",
+                "Dunning notices of %s on %s: %s queued, %s not sent, %s batch error(s)",
                 company.name,
-                result.today,
+                today,
                 len(result.sent),
                 len(result.failed),
                 len(result.errors),
             )
+            remaining = sum(
+                len(self._candidate_partner_ids(other, today=self._today(other), pending_only=True))
+                for other in companies
+            )
+            self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+            return
+        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
 
     @api.model
     def _today(self, company):
@@ -145,13 +163,17 @@ class CobrancaDunning(models.AbstractModel):
         return not modules.module.current_test
 
     @api.model
-    def _run(self, company, today=None, partner_ids=None, dry_run=False, with_pdf=True, commit=None):
+    def _run(
+        self, company, today=None, partner_ids=None, dry_run=False, with_pdf=True, commit=None, pending_only=False
+    ):
         """Send (or, with ``dry_run``, only plan) the dunning notices of ``company`` for ``today``.
 
         :param partner_ids: only these customers (commercial partners); default: every customer with
             an open receivable installment in the company
         :param with_pdf: attach the debt statement and the boletos (the benchmark measures without)
         :param commit: commit after each batch; default: outside tests, when not a dry run
+        :param pending_only: leave out the customers a run already planned today (the command line
+            resumes the day's run this way, as the scheduled action does)
         :return: :class:`RunResult`
         """
         today = today or self._today(company)
@@ -163,7 +185,8 @@ class CobrancaDunning(models.AbstractModel):
             return result
         self.env.flush_all()
         ctx = self._context_for(company, today, dry_run=dry_run, with_pdf=with_pdf)
-        for batch in split_every(BATCH_SIZE, self._candidate_partner_ids(company, partner_ids), list):
+        candidates = self._candidate_partner_ids(company, partner_ids, today=today, pending_only=pending_only)
+        for batch in split_every(BATCH_SIZE, candidates, list):
             result.outcomes += self._run_batch_safely(ctx, batch, commit, result)
         return result
 
@@ -173,6 +196,8 @@ class CobrancaDunning(models.AbstractModel):
         return RunContext(company, company._cobranca_dunning_policy(), today, dry_run, with_pdf, self._group_policies())
 
     def _run_batch_safely(self, ctx, partner_ids, commit, result):
+        """Run a batch in its own transaction (``commit``) or savepoint; a batch that fails is rolled
+        back whole, logged, and its customers are left for tomorrow rather than retried in a loop."""
         cr = self.env.cr
         if not commit:
             try:
@@ -193,14 +218,26 @@ class CobrancaDunning(models.AbstractModel):
             except Exception as error:  # one bad batch never stops the run
                 cr.rollback()
                 self.env.invalidate_all()
-                return self._batch_failed(ctx, partner_ids, error, result)
-        return self._batch_failed(ctx, partner_ids, _("other runs kept changing these customers"), result)
+                outcomes = self._batch_failed(ctx, partner_ids, error, result)
+                cr.commit()
+                return outcomes
+        outcomes = self._batch_failed(ctx, partner_ids, _("other runs kept changing these customers"), result)
+        cr.commit()
+        return outcomes
 
     def _batch_failed(self, ctx, partner_ids, error, result):
-        _logger.exception("Dunning notices of %s: a batch of %s customers failed", ctx.company.name, len(partner_ids))
+        _logger.error(
+            "Dunning notices of %s: a batch of %s customers failed: %s",
+            ctx.company.name,
+            len(partner_ids),
+            error,
+            exc_info=isinstance(error, Exception),
+        )
         result.errors.append(
             _("%(count)s customers were not processed: %(error)s", count=len(partner_ids), error=str(error))
         )
+        if not ctx.dry_run:
+            self._mark_planned(ctx.company, partner_ids, ctx.today)
         return []
 
     def _run_batch(self, ctx, partner_ids):
@@ -228,33 +265,48 @@ class CobrancaDunning(models.AbstractModel):
             return outcomes
         self._send(ctx, [outcome for outcome in outcomes if outcome.planned])
         not_sent = {outcome.partner_id for outcome in outcomes if outcome.planned and not outcome.notice_id}
-        self._store(ctx.company, dunning.apply(plan, states, not_sent=not_sent))
+        self._store(ctx.company, dunning.apply(plan, states, not_sent=not_sent), ctx.today, partner_ids)
         return outcomes
 
     # Selection (SQL: a fixed number of queries per batch, whatever its size)
 
     @api.model
-    def _candidate_partner_ids(self, company, partner_ids=None):
+    def _candidate_partner_ids(self, company, partner_ids=None, today=None, pending_only=False, limit=None):
+        """Customers (commercial partners) with an open receivable installment in ``company``;
+        ``pending_only``: those not planned yet on ``today``."""
+        self.env.flush_all()
         query = f"SELECT DISTINCT partner.commercial_partner_id {OPEN_INSTALLMENTS}"
-        params = {"company_id": company.id}
+        params = {"company_id": company.id, "today": today, "limit": limit}
         if partner_ids is not None:
             query += " AND partner.commercial_partner_id = ANY(%(partner_ids)s)"
             params["partner_ids"] = list(partner_ids)
-        self.env.cr.execute(query + " ORDER BY 1", params)
+        if pending_only:
+            query += """ AND NOT EXISTS (SELECT 1 FROM cobranca_dunning_state state
+                                          WHERE state.company_id = %(company_id)s
+                                            AND state.partner_id = partner.commercial_partner_id
+                                            AND state.last_run_date >= %(today)s)"""
+        self.env.cr.execute(query + " ORDER BY 1 LIMIT %(limit)s", params)
         return [partner_id for (partner_id,) in self.env.cr.fetchall()]
 
     @api.model
     def _read_states(self, company, partner_ids, claim=False):
-        """Stored states by partner id; ``claim``: create the missing rows and lock them all, skipping
-        (leaving out of the result) the rows another run holds."""
+        """Stored states by partner id. ``claim``: lock the customers' rows, skipping (leaving out of
+        the result) the rows another run holds, and create the rows of new customers.
+
+        Existing rows are never inserted again, so a run never waits for the rows another run locked;
+        a row another run changed after this transaction began makes Postgres refuse the lock
+        (serialization failure), and the batch is retried with a fresh snapshot.
+        """
         cr = self.env.cr
         if claim:
             cr.execute(
                 """INSERT INTO cobranca_dunning_state
                           (partner_id, company_id, notice_count, create_uid, create_date, write_uid, write_date)
-                   SELECT partner_id, %(company_id)s, 0, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   SELECT new.partner_id, %(company_id)s, 0, %(uid)s, now() at time zone 'UTC', %(uid)s,
                           now() at time zone 'UTC'
-                     FROM unnest(%(partner_ids)s::int[]) AS partner_id
+                     FROM unnest(%(partner_ids)s::int[]) AS new(partner_id)
+                    WHERE NOT EXISTS (SELECT 1 FROM cobranca_dunning_state state
+                                       WHERE state.company_id = %(company_id)s AND state.partner_id = new.partner_id)
               ON CONFLICT (partner_id, company_id) DO NOTHING""",
                 {"company_id": company.id, "partner_ids": partner_ids, "uid": self.env.uid},
             )
@@ -401,7 +453,8 @@ class CobrancaDunning(models.AbstractModel):
     # Storing what apply() returns
 
     @api.model
-    def _store(self, company, applied):
+    def _store(self, company, applied, today, partner_ids):
+        """Write what ``apply`` returned, and that the claimed ``partner_ids`` were planned ``today``."""
         cr = self.env.cr
         states = list(applied.partner_states.values())
         if states:
@@ -424,7 +477,7 @@ class CobrancaDunning(models.AbstractModel):
                     company.id,
                 ],
             )
-            self.env["cobranca.dunning.state"].invalidate_model()
+        self._mark_planned(company, partner_ids, today)
         by_date = {}
         for line_id, day in applied.installment_notice_dates.items():
             by_date.setdefault(day, []).append(line_id)
@@ -434,6 +487,29 @@ class CobrancaDunning(models.AbstractModel):
             )
         if by_date:
             self.env["account.move.line"].invalidate_model(["cobranca_last_notice_date"])
+
+    @api.model
+    def _mark_planned(self, company, partner_ids, today):
+        """Record that a run planned these customers today: the day's later runs leave them out."""
+        self.env.cr.execute(
+            """INSERT INTO cobranca_dunning_state
+                      (partner_id, company_id, notice_count, last_run_date, create_uid, create_date, write_uid,
+                       write_date)
+               SELECT partner_id, %(company_id)s, 0, %(today)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                      now() at time zone 'UTC'
+                 FROM unnest(%(partner_ids)s::int[]) AS partner_id
+          ON CONFLICT (partner_id, company_id) DO UPDATE SET last_run_date = EXCLUDED.last_run_date""",
+            {"company_id": company.id, "today": today, "partner_ids": list(partner_ids), "uid": self.env.uid},
+        )
+        self.env["cobranca.dunning.state"].invalidate_model()
+        self.env["res.partner"].invalidate_model(
+            [
+                "cobranca_dunning_state_ids",
+                "cobranca_dunning_last_date",
+                "cobranca_dunning_next_date",
+                "cobranca_dunning_count",
+            ]
+        )
 
     # Composing and sending
 
@@ -465,10 +541,13 @@ class CobrancaDunning(models.AbstractModel):
         template = ctx.company._cobranca_dunning_mail_template()
         subjects = template._render_field("subject", notices.ids, compute_lang=True)
         bodies = template._render_field("body_html", notices.ids, compute_lang=True)
+        senders = {purpose: self._sending_values(ctx.company, purpose) for purpose in set(notices.mapped("purpose"))}
         for outcome, notice in zip(sendable, notices, strict=True):
             try:
                 with self.env.cr.savepoint():
-                    self._post_notice(ctx, outcome, notice, subjects[notice.id], bodies[notice.id], documents)
+                    self._post_notice(
+                        outcome, notice, subjects[notice.id], bodies[notice.id], documents, senders[notice.purpose]
+                    )
                 outcome.notice_id = notice.id
             except Exception as error:  # one bad notice never stops the batch
                 _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error)
@@ -484,12 +563,13 @@ class CobrancaDunning(models.AbstractModel):
         unsent = notices.filtered(lambda n: n.id not in {o.notice_id for o in sendable})
         unsent.unlink()
 
-    def _post_notice(self, ctx, outcome, notice, subject, body, documents):
+    def _post_notice(self, outcome, notice, subject, body, documents, sender):
         partner = notice.partner_id
         purpose = notice.purpose
-        values = self._sending_values(ctx.company, purpose)
         attachments = []
         if notice.id in documents:
+            if isinstance(documents[notice.id], Exception):
+                raise documents[notice.id]
             statement, boletos = documents[notice.id]
             attachments.append((notice._statement_filename(), statement))
             if boletos:
@@ -504,7 +584,7 @@ class CobrancaDunning(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
             cobranca_purpose=purpose,
             force_send=False,
-            **values,
+            **sender,
         )
         notice.write(
             {

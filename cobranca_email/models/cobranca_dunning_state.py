@@ -35,6 +35,11 @@ class CobrancaDunningState(models.Model):
         help="The first day a notice is due if nothing is paid or invoiced meanwhile; each run decides again.",
     )
     notice_count = fields.Integer(string="Notices Sent", readonly=True)
+    last_run_date = fields.Date(
+        string="Last Planned",
+        readonly=True,
+        help="The last day a dunning run planned this customer, whether a notice was due or not.",
+    )
 
     _sql_constraints = [
         ("partner_company_unique", "UNIQUE(partner_id, company_id)", "One dunning state per customer and company."),

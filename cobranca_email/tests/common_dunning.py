@@ -33,6 +33,10 @@ class DunningCommon(CobrancaCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
+        # Runs of the scheduled action here are about this company only.
+        demo_company = env.ref("base.demo_company_br", raise_if_not_found=False)
+        if demo_company:
+            demo_company.cobranca_dunning_enabled = False
         cls.billing_tag = env["res.partner.category"].create({"name": "Billing"})
         cls.vip_group = env["res.partner.category"].create({"name": "VIP", "cobranca_overdue_email": "no"})
         cls.protested = env["cobranca.debt.state"].create({"name": "Sent to the notary"})
@@ -109,6 +113,23 @@ class DunningCommon(CobrancaCommon):
         cls.pedro = customer("Pedro Protested")
         cls.pedro_invoice = cls._invoice(cls.pedro, 170.0, cls.immediate, invoice_date=day(2))
         cls.pedro_invoice.cobranca_debt_state_ids = cls.protested
+
+    def cron(self, some_day):
+        """Run "Send dunning notices" on ``some_day`` as the scheduler does: call after call until done.
+
+        Returns the notices it sent, by customer.
+        """
+        Notice = self.env["cobranca.dunning.notice"]
+        before = Notice.search([])
+        with on(some_day):
+            for _call in range(20):
+                Dunning = self.env["cobranca.dunning"]
+                if not Dunning._candidate_partner_ids(self.company, today=some_day, pending_only=True):
+                    break
+                Dunning._cron_send_dunning_notices(batch_size=4)
+            else:
+                self.fail("the scheduled action never finished")
+        return {notice.partner_id: notice for notice in Notice.search([]) - before}
 
     def dunning(self):
         return self.env["cobranca.dunning"].with_company(self.company)

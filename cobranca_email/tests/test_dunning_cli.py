@@ -11,7 +11,7 @@ from odoo.tools import config
 
 from odoo.addons.cobranca_email.cli import cobranca_dunning as cli
 
-from .common_dunning import DAY1, DunningCommon
+from .common_dunning import DAY1, DunningCommon, on
 
 SEND_LINE = re.compile(r"^\s+(SEND|SENT)\s+.* \(id (\d+)\) (dunning|notice):")
 
@@ -57,6 +57,23 @@ class TestDunningCommand(DunningCommon):
         # Nothing was written.
         self.assertFalse(self.env["cobranca.dunning.state"].search([("partner_id", "=", self.olga.id)]))
 
+    def test_dry_run_lists_the_customers_the_scheduled_action_sends_to(self):
+        for some_day in (DAY1, DAY1.replace(day=12), DAY1.replace(day=15)):
+            with self.subTest(day=some_day):
+                _status, output = self.run_cli([self.company.id], day=some_day)
+                sent = self.cron(some_day)
+                self.assertEqual(partner_ids(output), {partner.id for partner in sent})
+
+    def test_a_real_run_prints_what_it_queued(self):
+        with on(DAY1):
+            status, output = self.run_cli([self.company.id], dry_run=False, day=None)
+        self.assertEqual(partner_ids(output, kinds=("SENT",)), {self.olga.id, self.ulisses.id, self.carla.id})
+        self.assertIn("3 notice(s) queued, 1 failed", output)
+        self.assertEqual(status, cli.SOME_FAILED)
+        with on(DAY1):
+            status, output = self.run_cli([self.company.id], dry_run=False, day=None)
+        self.assertIn("0 notice(s) queued, 0 failed, 0 customer(s) without notice today", output, "resumes the day")
+
     def test_dry_run_without_failures_exits_zero(self):
         self.nelson.email = "nelson@example.com"
         status, output = self.run_cli([self.company.id])
@@ -75,6 +92,7 @@ class TestDunningCommand(DunningCommon):
     def test_odoo_bin_command_on_the_demo_company(self):
         """The real command line, in another process, on this database's committed demo data."""
         company = self.env.ref("base.demo_company_br")
+        company.cobranca_dunning_enabled = True  # as committed (DunningCommon turns it off here)
         expected = self.env["cobranca.dunning"].with_company(company)._run(company, dry_run=True)
         done = odoo_bin("-d", self.env.cr.dbname, "--company", str(company.id), "--dry-run")
         self.assertIn(f"company {company.name} (id {company.id})", done.stdout, done.stderr)

@@ -1,0 +1,67 @@
+import subprocess
+
+from odoo.tests import tagged
+
+from .common_dunning import DAY1, DunningCommon
+from .smtp_server import SmtpServerMixin
+
+
+def pdf_pages(pdf):
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    pages = text.decode().split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+@tagged("post_install", "-at_install")
+class TestDunningDelivery(SmtpServerMixin, DunningCommon):
+    """End to end: the scheduled action, Odoo's mail queue, a real SMTP server, real PDFs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_smtp()
+        cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
+        cls.env["mail.mail"].search([]).unlink()
+
+    def test_notices_arrive_with_their_statement_and_boletos(self):
+        with self.smtpd() as (port, inbox):
+            server = self.create_server(
+                port,
+                name="Cobrança",
+                purpose_dunning=True,
+                purpose_notice=True,
+                cc_emails="copia@cobranca-teste.com.br",
+            )
+            sent = self.cron(DAY1)
+            self.assertEqual(set(sent), {self.olga, self.ulisses, self.carla})
+            self.env["mail.mail"].process_email_queue()
+        copies = [entry for entry in inbox.messages if entry["rcpt_tos"] == ["copia@cobranca-teste.com.br"]]
+        self.assertEqual(len(copies), 3, "the server's copy list gets every notice")
+        by_recipient = {entry["rcpt_tos"][0]: entry for entry in inbox.messages if entry not in copies}
+        self.assertEqual(set(by_recipient), {"olga@example.com", "ulisses@example.com", "billing@carla.example.com"})
+
+        olga = by_recipient["olga@example.com"]
+        self.assertEqual(olga["mail_from"], "cobranca@acme.com.br")
+        self.assertEqual(olga["message"]["Subject"], "Cobrança Teste Ltda: your open debts")
+        attachments = {part.get_filename(): part.get_content() for part in olga["message"].iter_attachments()}
+        statement = attachments["Debt statement - Olga Overdue - 2026-03-10.pdf"]
+        boletos = attachments["Boletos - Olga Overdue - 2026-03-10.pdf"]
+        self.assertTrue(statement.startswith(b"%PDF") and boletos.startswith(b"%PDF"))
+        (page,) = pdf_pages(statement)
+        self.assertIn("Olga Overdue", page)
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
+        pages = pdf_pages(boletos)
+        listed = sent[self.olga].line_ids.boleto_id
+        self.assertEqual(len(pages), len(listed), "one page per listed debt")
+        for boleto in listed:
+            self.assertTrue(any(boleto.digitable_line_formatted in text for text in pages))
+
+        carla = by_recipient["billing@carla.example.com"]["message"]
+        names = sorted(part.get_filename() for part in carla.iter_attachments())
+        self.assertEqual(
+            names,
+            ["Boletos - Carla Comércio Ltda - 2026-03-10.pdf", "Debt statement - Carla Comércio Ltda - 2026-03-10.pdf"],
+        )
+        logs = self.env["cobranca.email.log"].search([("mail_message_id", "in", sent[self.olga].mail_message_id.ids)])
+        self.assertEqual(logs.mapped("state"), ["sent"])
+        self.assertEqual(logs.mail_server_id, server)

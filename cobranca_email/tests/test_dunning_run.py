@@ -1,0 +1,264 @@
+from unittest.mock import patch
+
+import odoo
+from odoo import api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from cobranca_core import dunning
+
+from .common_dunning import DAY1, DunningCommon, day, on
+
+
+class Crash(BaseException):
+    """Stands for the worker being killed: not an error a batch could catch and go on from."""
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRun(DunningCommon):
+    """The scheduled action day after day: who gets which notice, what it carries, what is stored."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dunning_server = cls.env["ir.mail_server"].create(
+            {"name": "Cobrança", "smtp_host": "127.0.0.1", "smtp_port": 2525, "purpose_dunning": True,
+             "sender_email": "cobranca@cobranca-teste.com.br"}
+        )  # fmt: skip
+        cls.notice_server = cls.env["ir.mail_server"].create(
+            {"name": "Avisos", "smtp_host": "127.0.0.1", "smtp_port": 2526, "purpose_notice": True,
+             "sender_email": "avisos@cobranca-teste.com.br"}
+        )  # fmt: skip
+
+    def overdue_and_upcoming(self, notice):
+        return (
+            notice.line_ids.filtered(lambda line: line.kind == "overdue").move_line_id,
+            notice.line_ids.filtered(lambda line: line.kind == "upcoming").move_line_id,
+        )
+
+    def test_notices_day_after_day(self):
+        sent = self.cron(DAY1)
+        self.assertEqual(set(sent), {self.olga, self.ulisses, self.carla})
+        self.assertEqual(sent[self.olga].reason, dunning.FIRST_NOTICE)
+        self.assertEqual(sent[self.ulisses].reason, dunning.UPCOMING)
+        january = self.receivable_lines(self.olga_january).sorted("date_maturity")
+        self.assertEqual(
+            self.overdue_and_upcoming(sent[self.olga]),
+            (january[0] | self.receivable_lines(self.olga_march), january[1]),
+        )
+        self.assertEqual(self.cron(day(11)), {}, "nobody twice within the interval")
+        sent = self.cron(day(12))
+        self.assertEqual(set(sent), {self.tiago}, "the tolerance ended")
+        self.assertEqual(self.cron(day(13)), {})
+        self.assertEqual(self.cron(day(14)), {})
+        sent = self.cron(day(15))
+        self.assertEqual(set(sent), {self.olga, self.ulisses, self.carla}, "five days after day one")
+        self.assertEqual({notice.reason for notice in sent.values()}, {dunning.INTERVAL_ELAPSED})
+        self.assertEqual(len(sent[self.olga].line_ids), 3, "the 11 March installment is overdue now")
+        self.assertEqual(self.cron(day(16)), {})
+        self.assertEqual(set(self.cron(day(17))), {self.tiago})
+
+    def test_a_notice_in_the_chatter_with_its_statement_and_boletos(self):
+        notice = self.cron(DAY1)[self.olga]
+        message = notice.mail_message_id
+        self.assertEqual(message.model, "res.partner")
+        self.assertEqual(message.res_id, self.olga.id)
+        self.assertEqual(message.cobranca_purpose, "dunning")
+        self.assertEqual(message.subject, "Cobrança Teste Ltda: your open debts")
+        self.assertEqual(message.partner_ids, self.olga)
+        self.assertEqual(message.mail_server_id, self.dunning_server)
+        self.assertIn("cobranca@cobranca-teste.com.br", message.email_from)
+        self.assertEqual(
+            sorted(message.attachment_ids.mapped("name")),
+            ["Boletos - Olga Overdue - 2026-03-10.pdf", "Debt statement - Olga Overdue - 2026-03-10.pdf"],
+        )
+        self.assertEqual(notice.attachment_ids, message.attachment_ids)
+        # While tests run, reports are HTML (as Odoo's): their text is the documents' all the same.
+        boletos = message.attachment_ids.filtered(lambda a: a.name.startswith("Boletos")).raw.decode()
+        listed = self.olga_march._cobranca_active_boletos() | self.olga_january._cobranca_active_boletos()
+        for boleto in listed:
+            self.assertIn(boleto.digitable_line_formatted, boletos)
+        for boleto in self.ulisses_invoice._cobranca_active_boletos():
+            self.assertNotIn(boleto.digitable_line_formatted, boletos)
+        self.assertEqual(boletos.count('class="page o_boleto"'), 3)
+        statement = message.attachment_ids.filtered(lambda a: a.name.startswith("Debt statement")).raw.decode()
+        for invoice in (self.olga_march, self.olga_january):
+            self.assertIn(invoice.name, statement)
+        self.assertIn("508.20", statement)
+        # The e-mail itself lists the debts too.
+        self.assertIn(self.olga_march.name, message.body)
+        self.assertIn("Total due today", message.body)
+        (mail,) = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.state, "outgoing", "queued, not sent inside the run")
+        (log,) = self.env["cobranca.email.log"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual((log.purpose, log.partner_id, log.state), ("dunning", self.olga, "queued"))
+        self.assertEqual(log.move_line_ids, notice.line_ids.move_line_id)
+
+    def test_upcoming_only_is_a_boleto_notice_through_its_server(self):
+        notice = self.cron(DAY1)[self.ulisses]
+        self.assertEqual(notice.purpose, "notice")
+        self.assertEqual(notice.mail_message_id.cobranca_purpose, "notice")
+        self.assertEqual(notice.mail_message_id.mail_server_id, self.notice_server)
+        self.company.cobranca_dunning_mail_server_id = self.dunning_server
+        ulisses_again = self._invoice(self.ulisses, 80.0, self.immediate, invoice_date=day(13))
+        notice = self.cron(day(11))[self.ulisses]
+        self.assertEqual(notice.line_ids.move_id, self.ulisses_invoice | ulisses_again)
+        self.assertEqual(notice.mail_message_id.mail_server_id, self.dunning_server, "the company's choice wins")
+
+    def test_invoice_contact_of_the_chosen_group_receives_it(self):
+        message = self.cron(DAY1)[self.carla].mail_message_id
+        self.assertEqual(message.partner_ids, self.carla_billing)
+        self.assertEqual(message.notified_partner_ids, self.carla_billing)
+
+    def test_states_and_stamps(self):
+        self.cron(DAY1)
+        olga = self.olga.with_company(self.company)
+        self.assertEqual((olga.cobranca_dunning_last_date, olga.cobranca_dunning_next_date), (DAY1, day(15)))
+        self.assertEqual(olga.cobranca_dunning_count, 1)
+        tiago = self.tiago.with_company(self.company)
+        self.assertFalse(tiago.cobranca_dunning_last_date)
+        self.assertEqual(tiago.cobranca_dunning_next_date, day(12))
+        lines = self.receivable_lines(self.olga_march, self.olga_january)
+        self.assertEqual(set(lines.mapped("cobranca_last_notice_date")), {DAY1})
+        self.assertFalse(self.receivable_lines(self.tiago_invoice).cobranca_last_notice_date)
+        self.cron(day(15))
+        self.assertEqual(self.olga.with_company(self.company).cobranca_dunning_count, 2)
+
+    def test_no_email_is_logged_as_failed_and_retried(self):
+        self.cron(DAY1)
+        (log,) = self.env["cobranca.email.log"].search([("partner_id", "=", self.nelson.id)])
+        self.assertEqual(log.state, "failed")
+        self.assertIn("No valid e-mail address", log.failure_reason)
+        self.assertEqual(log.move_ids, self.nelson_invoice)
+        self.assertFalse(self.nelson.with_company(self.company).cobranca_dunning_count)
+        self.nelson.email = "nelson@example.com"
+        sent = self.cron(day(11))
+        self.assertEqual(set(sent), {self.nelson}, "the next day's run sends the notice it could not send")
+        self.assertEqual(sent[self.nelson].reason, dunning.FIRST_NOTICE)
+
+    def test_a_notice_that_fails_does_not_stop_the_others(self):
+        def failing_post(partner, *args, **kwargs):
+            if partner == self.carla:
+                raise ValueError("the mail layer refused it")
+            return original(partner, *args, **kwargs)
+
+        original = type(self.env["res.partner"]).message_post
+        with (
+            patch.object(type(self.env["res.partner"]), "message_post", failing_post),
+            mute_logger("odoo.addons.cobranca_email.models.cobranca_dunning"),
+        ):
+            sent = self.cron(DAY1)
+        self.assertEqual(set(sent), {self.olga, self.ulisses})
+        log = self.env["cobranca.email.log"].search([("partner_id", "=", self.carla.id)])
+        self.assertEqual(log.state, "failed")
+        self.assertIn("the mail layer refused it", log.failure_reason)
+        self.assertFalse(self.carla.message_ids.filtered("cobranca_purpose"), "nothing half-posted")
+        self.assertEqual(set(self.cron(day(11))), {self.carla}, "retried the next day")
+
+    def test_a_crash_loses_the_batch_and_the_rerun_sends_each_notice_once(self):
+        def crashing_post(partner, *args, **kwargs):
+            if partner == self.ulisses:
+                raise Crash()
+            return original(partner, *args, **kwargs)
+
+        original = type(self.env["res.partner"]).message_post
+        Notice = self.env["cobranca.dunning.notice"]
+        with on(DAY1), patch.object(type(self.env["res.partner"]), "message_post", crashing_post):
+            with self.assertRaises(Crash):
+                self.env["cobranca.dunning"]._cron_send_dunning_notices(batch_size=50)
+        # The scheduler's transaction is rolled back: here, the run's savepoint was.
+        self.assertFalse(Notice.search([]))
+        self.assertFalse(self.env["mail.mail"].search([("cobranca_purpose", "in", ("dunning", "notice"))]))
+        self.assertFalse(self.olga.with_company(self.company).cobranca_dunning_count)
+        sent = self.cron(DAY1)
+        self.assertEqual(set(sent), {self.olga, self.ulisses, self.carla})
+        self.assertEqual(self.cron(DAY1), {}, "a second run the same day sends nothing")
+        again = self.dunning()._run(self.company, today=DAY1)  # a full run planning everyone again
+        self.assertFalse(again.sent)
+        self.assertEqual(len(Notice.search([("partner_id", "=", self.olga.id)])), 1)
+
+    def test_a_batch_that_fails_is_rolled_back_and_left_for_tomorrow(self):
+        def broken(*args, **kwargs):
+            raise ValueError("broken template")
+
+        Template = type(self.env["mail.template"])
+        with (
+            patch.object(Template, "_render_field", broken),
+            mute_logger("odoo.addons.cobranca_email.models.cobranca_dunning"),
+        ):
+            result = self.dunning()._run(self.company, today=DAY1, pending_only=True)
+        self.assertFalse(result.sent)
+        self.assertIn("broken template", result.errors[0])
+        self.assertFalse(self.env["cobranca.dunning.notice"].search([]))
+        self.assertFalse(self.dunning()._candidate_partner_ids(self.company, today=DAY1, pending_only=True))
+        self.assertEqual(set(self.cron(day(11))), {self.olga, self.ulisses, self.carla})
+
+    def test_send_now_from_the_preview(self):
+        with on(DAY1):
+            action = (self.olga | self.tiago).action_cobranca_dunning_preview()
+            preview = self.env["cobranca.dunning.preview"].browse(action["res_id"])
+            result = preview.action_send()
+        self.assertEqual(result["params"]["message"], "1 dunning notice(s) queued, 0 not sent.")
+        self.assertEqual(self.env["cobranca.dunning.notice"].search([]).partner_id, self.olga)
+
+    def test_composing_costs_queries_by_customer_not_by_debt(self):
+        """Selection is a fixed number of queries a batch; composing costs some queries a customer,
+        whatever the number of debts the notice lists."""
+        one, eleven = self.env["res.partner"].create(
+            [{"name": "One Debt", "email": "one@example.com"}, {"name": "Eleven Debts", "email": "eleven@example.com"}]
+        )
+        self._invoice(one, 10.0, self.immediate, invoice_date=day(2))
+        for number in range(11):
+            self._invoice(eleven, 10.0 + number, self.immediate, invoice_date=day(2))
+        self.dunning()._run(self.company, today=DAY1, partner_ids=self.olga.ids)  # templates compiled, caches warm
+        counts = {}
+        for partner in (one, eleven):
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            result = self.dunning()._run(self.company, today=DAY1, partner_ids=partner.ids)
+            counts[partner.name] = self.env.cr.sql_log_count - queries
+            self.assertEqual(len(result.sent), 1)
+        self.assertLess(abs(counts["Eleven Debts"] - counts["One Debt"]), 15, counts)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningWorkers(TransactionCase):
+    """Two runs at the same time, each in its own database transaction, on the demo company."""
+
+    def test_a_second_run_skips_the_customers_the_first_holds(self):
+        company = self.env.ref("base.demo_company_br", raise_if_not_found=False)
+        if not company or not company.cobranca_dunning_enabled:
+            self.skipTest("needs the demo data (BR Company with dunning notices)")
+        dbname = self.env.cr.dbname
+        customers = self.env["cobranca.dunning"]._candidate_partner_ids(company)
+        # The customers ran before: their state rows exist (committed), as on any day but the first.
+        with odoo.sql_db.db_connect(dbname).cursor() as setup:
+            setup.execute(
+                """INSERT INTO cobranca_dunning_state (partner_id, company_id, notice_count)
+                   SELECT unnest(%s::int[]), %s, 0 ON CONFLICT DO NOTHING RETURNING id""",
+                [customers, company.id],
+            )
+            created = [row[0] for row in setup.fetchall()]
+            setup.commit()
+        try:
+            with odoo.sql_db.db_connect(dbname).cursor() as cr_a, odoo.sql_db.db_connect(dbname).cursor() as cr_b:
+                try:
+                    env_a = api.Environment(cr_a, odoo.SUPERUSER_ID, {})
+                    env_b = api.Environment(cr_b, odoo.SUPERUSER_ID, {})
+                    company_a, company_b = (
+                        env_a["res.company"].browse(company.id),
+                        env_b["res.company"].browse(company.id),
+                    )
+                    run_a = env_a["cobranca.dunning"].with_company(company_a)._run(company_a)
+                    self.assertTrue(run_a.sent, "the first run sends the demo notices (not committed here)")
+                    # A holds its customers' rows until it commits; B runs meanwhile.
+                    run_b = env_b["cobranca.dunning"].with_company(company_b)._run(company_b)
+                    self.assertFalse(run_b.outcomes, "the second run claimed nobody the first holds")
+                    self.assertFalse(run_b.errors)
+                finally:
+                    cr_a.rollback()
+                    cr_b.rollback()
+        finally:
+            with odoo.sql_db.db_connect(dbname).cursor() as cleanup:
+                cleanup.execute("DELETE FROM cobranca_dunning_state WHERE id = ANY(%s)", [created])
+                cleanup.commit()
