@@ -26,6 +26,7 @@
         "security/cobranca_email_log_security.xml",
         "security/ir.model.access.csv",
         # data
+        "data/mail_body_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         # reports

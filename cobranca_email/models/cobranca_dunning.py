@@ -550,7 +550,7 @@ class CobrancaDunning(models.AbstractModel):
                     )
                 outcome.notice_id = notice.id
             except Exception as error:  # one bad notice never stops the batch
-                _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error)
+                _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error, exc_info=True)
                 outcome.failure = _("The notice could not be composed: %s", error)
                 Log._log_failure(
                     purpose=notice.purpose,
@@ -560,8 +560,9 @@ class CobrancaDunning(models.AbstractModel):
                     move_lines=notice.line_ids.move_line_id,
                     reason=outcome.failure,
                 )
-        unsent = notices.filtered(lambda n: n.id not in {o.notice_id for o in sendable})
-        unsent.unlink()
+        sent_ids = {outcome.notice_id for outcome in sendable}
+        # The notices just created for customers whose e-mail failed: their record would claim a notice.
+        notices.filtered(lambda notice: notice.id not in sent_ids).sudo().unlink()
 
     def _post_notice(self, outcome, notice, subject, body, documents, sender):
         partner = notice.partner_id
@@ -571,10 +572,16 @@ class CobrancaDunning(models.AbstractModel):
             if isinstance(documents[notice.id], Exception):
                 raise documents[notice.id]
             statement, boletos = documents[notice.id]
-            attachments.append((notice._statement_filename(), statement))
+            named = notice.with_context(lang=notice._statement_lang())  # file names in the customer's language
+            attachments.append((named._statement_filename(), statement))
             if boletos:
-                attachments.append((notice._boletos_filename(), boletos))
-        message = partner.with_context(mail_post_autofollow=False).message_post(
+                attachments.append((named._boletos_filename(), boletos))
+        # The run's user is the author (no search of a partner by the sender address) and follows
+        # nobody: thousands of customers' chatters would otherwise notify it of every reply. Posted as
+        # the billing system (sudo): a billing user may send notices without the right to edit customers.
+        poster = partner.sudo().with_context(mail_post_autofollow=False, mail_create_nosubscribe=True)
+        message = poster.message_post(
+            author_id=self.env.user.partner_id.id,
             body=body,
             subject=subject,
             partner_ids=outcome.recipient_partner_ids,

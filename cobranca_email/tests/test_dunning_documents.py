@@ -111,6 +111,21 @@ class TestDunningDocuments(DunningCommon):
         self.assertIn("Ulisses Upcoming", pdf_pages(documents[notices[self.ulisses].id][0])[0])
         self.assertEqual(len(pdf_pages(documents[notices[self.ulisses].id][1])), 1)
 
+    def test_statement_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("pt_BR")
+        self.env["ir.module.module"].search([("name", "=", "cobranca_email")])._update_translations(["pt_BR"])
+        self.olga.lang = "pt_BR"
+        notice = self.notices(self.olga)[self.olga]
+        statement, _boletos = notice._render_documents()[notice.id]
+        (page,) = pdf_pages(statement)
+        for text in ("Carta de cobrança", "Débitos vencidos", "Débitos a vencer", "Multa", "Juros", "Vencimento"):
+            self.assertIn(text, page)
+        self.assertRegex(page, r"02/03/2026\s+8\s+R\$\s*100,00\s+R\$\s*2,00\s+R\$\s*0,27\s+R\$\s*102,27")
+        self.assertEqual(notice._statement_filename(), "Debt statement - Olga Overdue - 2026-03-10.pdf")
+        self.assertEqual(
+            notice.with_context(lang="pt_BR")._statement_filename(), "Carta de cobrança - Olga Overdue - 2026-03-10.pdf"
+        )
+
     def test_print_the_statement_of_a_notice(self):
         notice = self.notices(self.olga)[self.olga]
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(

@@ -2,7 +2,8 @@ from unittest.mock import patch
 
 import odoo
 from odoo import api
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from cobranca_core import dunning
@@ -200,6 +201,27 @@ class TestDunningRun(DunningCommon):
             result = preview.action_send()
         self.assertEqual(result["params"]["message"], "1 dunning notice(s) queued, 0 not sent.")
         self.assertEqual(self.env["cobranca.dunning.notice"].search([]).partner_id, self.olga)
+
+    def test_a_billing_user_previews_and_sends(self):
+        user = new_test_user(
+            self.env,
+            login="billing_clerk",
+            groups="base.group_user,cobranca_email.group_cobranca_user",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        partners = (self.olga | self.carla).with_user(user).with_company(self.company)
+        with on(DAY1):
+            action = partners.action_cobranca_dunning_preview()
+            preview = self.env["cobranca.dunning.preview"].with_user(user).browse(action["res_id"])
+            self.assertEqual(preview.send_count, 2)
+            preview.action_send()
+        notices = self.env["cobranca.dunning.notice"].search([])
+        self.assertEqual(notices.partner_id, self.olga | self.carla)
+        self.assertEqual(notices.mail_message_id.author_id, user.partner_id)
+        plain = new_test_user(self.env, login="plain_employee", groups="base.group_user")
+        with self.assertRaises(UserError):
+            self.olga.with_user(plain).action_cobranca_dunning_preview()
 
     def test_composing_costs_queries_by_customer_not_by_debt(self):
         """Selection is a fixed number of queries a batch; composing costs some queries a customer,
