@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import qrcode
+from PIL import Image
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -176,12 +177,17 @@ class CobrancaBoleto(models.Model):
         payload = self._pix_payload()
         if not payload:
             return ""
-        # A fixed mask spares trying all eight (any mask is valid for a reader): 3 ms instead of 30.
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=4, border=2, mask_pattern=2)
+        # A fixed mask spares trying all eight (any mask is valid for a reader); the modules go into a
+        # 1-bit image at once instead of being drawn one rectangle at a time: ~2 ms instead of 30.
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
         code.add_data(payload)
         code.make(fit=True)
+        matrix = code.get_matrix()
+        image = Image.new("1", (len(matrix), len(matrix)))
+        image.putdata([0 if dark else 1 for row in matrix for dark in row])
+        image = image.resize((len(matrix) * 4, len(matrix) * 4), Image.NEAREST)
         png = io.BytesIO()
-        code.make_image().save(png, format="PNG")
+        image.save(png, format="PNG")
         return image_data_uri(base64.b64encode(png.getvalue()))
 
     def _interest_text(self):
