@@ -135,7 +135,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move.state == "posted" and move._cobranca_active_boletos())
         if not moves:
             raise UserError(_("The selected invoices have no boleto to send."))
-        moves.write({"cobranca_mail_state": "pending", "cobranca_mail_error": False})
+        moves._cobranca_set_mail_state("pending")
         if len(moves) <= MANUAL_SEND_NOW_LIMIT:
             moves._cobranca_send_boleto_emails()
             failed = moves.filtered(lambda move: move.cobranca_mail_state == "failed")
@@ -330,7 +330,7 @@ class AccountMove(models.Model):
             )
         )
         if to_send:
-            to_send.write({"cobranca_mail_state": "pending"})
+            to_send._cobranca_set_mail_state("pending")
             self.env.ref("cobranca_email.ir_cron_send_boleto_emails")._trigger()
 
     @api.model
@@ -370,6 +370,7 @@ class AccountMove(models.Model):
         (no valid address, a rendering error) is marked failed with its reason and logged; the others go on.
         """
         pdfs = self._cobranca_render_boleto_pdfs_safely()
+        self._cobranca_ensure_access_tokens()
         templates = {}
         senders = {}
         for move in self:
@@ -389,13 +390,32 @@ class AccountMove(models.Model):
             subjects = template._render_field("subject", moves.ids, compute_lang=True)
             bodies = template._render_field("body_html", moves.ids, compute_lang=True)
             rendered.update({move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids})
+        sent = self.browse()
         for move in self.filtered(lambda move: move in pdfs):
             try:
                 with self.env.cr.savepoint():
-                    move._cobranca_post_boleto_email(pdfs.get(move), *rendered[move.id], senders[move.company_id])
+                    if move._cobranca_post_boleto_email(pdfs[move], *rendered[move.id], senders[move.company_id]):
+                        sent |= move
             except Exception as error:  # one invoice must never stop the batch
                 _logger.warning("Boleto e-mail of %s failed: %s", move.name, error)
                 move._cobranca_boleto_email_failed(str(error))
+        # One write for the batch: account.move.write is heavy, and this is the same transaction anyway.
+        sent._cobranca_set_mail_state("done")
+
+    def _cobranca_ensure_access_tokens(self):
+        """Give the batch's invoices their portal access token in one statement.
+
+        The e-mail's "View invoice" button needs one; Odoo creates it while notifying, one
+        account.move.write per invoice, the slowest step of a large billing run.
+        """
+        missing = self.filtered(lambda move: not move.access_token)
+        if missing:
+            self.env.cr.execute(
+                """UPDATE account_move SET access_token = gen_random_uuid()::text
+                    WHERE id IN %s AND access_token IS NULL""",
+                [tuple(missing.ids)],
+            )
+            missing.invalidate_recordset(["access_token"])
 
     def _cobranca_render_boleto_pdfs_safely(self):
         """{invoice: boleto PDF}; invoices whose boletos cannot be rendered are marked failed instead."""
@@ -414,6 +434,7 @@ class AccountMove(models.Model):
         return pdfs
 
     def _cobranca_post_boleto_email(self, pdf, subject, body, sender):
+        """Post the e-mail in the chatter (queued, not sent) and log it; False when it could not be."""
         self.ensure_one()
         recipients = self._cobranca_boleto_recipients()
         if not recipients:
@@ -423,7 +444,7 @@ class AccountMove(models.Model):
                     customer=self.commercial_partner_id.display_name,
                 )
             )
-            return
+            return False
         attachment = self.env["ir.attachment"].create(
             {
                 "name": self._cobranca_boleto_filename(),
@@ -433,7 +454,9 @@ class AccountMove(models.Model):
                 "res_id": self.id,
             }
         )
-        message = self.with_context(mail_notify_force_send=False, no_new_invoice=True).message_post(
+        message = self.with_context(
+            mail_notify_force_send=False, no_new_invoice=True, cobranca_boleto_email=True
+        ).message_post(
             body=body,
             subject=subject,
             partner_ids=recipients.ids,
@@ -452,11 +475,30 @@ class AccountMove(models.Model):
             moves=self,
             move_lines=self._cobranca_active_boletos().move_line_id,
         )
-        self.write({"cobranca_mail_state": "done", "cobranca_mail_error": False})
+        return True
+
+    def _message_set_main_attachment_id(self, attachments, force=False, filter_xml=True):
+        # The boletos PDF is never the invoice's main attachment: that is the invoice PDF. (Setting it
+        # would also rewrite each invoice, the most expensive step of a large billing run.)
+        if self.env.context.get("cobranca_boleto_email"):
+            return
+        super()._message_set_main_attachment_id(attachments, force=force, filter_xml=filter_xml)
+
+    def _cobranca_set_mail_state(self, state, error=False):
+        """Set the boleto e-mail state in SQL: account.move.write re-synchronizes an invoice's lines and
+        checks its posted state, which a technical state of thousands of invoices must not pay for."""
+        if not self:
+            return
+        self.flush_recordset(["cobranca_mail_state", "cobranca_mail_error"])
+        self.env.cr.execute(
+            "UPDATE account_move SET cobranca_mail_state = %s, cobranca_mail_error = %s WHERE id IN %s",
+            [state, error or None, tuple(self.ids)],
+        )
+        self.invalidate_recordset(["cobranca_mail_state", "cobranca_mail_error"])
 
     def _cobranca_boleto_email_failed(self, reason):
         self.ensure_one()
-        self.write({"cobranca_mail_state": "failed", "cobranca_mail_error": reason})
+        self._cobranca_set_mail_state("failed", reason)
         self.env["cobranca.email.log"]._log_failure(
             purpose="boleto",
             company=self.company_id,

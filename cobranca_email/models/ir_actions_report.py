@@ -1,9 +1,21 @@
 import io
+import logging
+import os
+import subprocess
+import tempfile
+from pathlib import Path
 
+import lxml.html
 from PIL import Image
 from reportlab.graphics.barcode.common import I2of5
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
+from odoo.tools.pdf import merge_pdf
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+_logger = logging.getLogger(__name__)
 
 # Reports that print from their own inline styles: no company header/footer, no Odoo asset bundles.
 # The debt statement carries the company in its own body, so that it renders as one document too.
@@ -12,6 +24,10 @@ SELF_CONTAINED_REPORTS = {
     "cobranca_email.report_boleto_selected_document",
     "cobranca_email.report_dunning_statement_document",
 }
+# Rendering a large self-contained document: wkhtmltopdf processes side by side, each with enough
+# pages to be worth its start-up.
+MAX_PDF_PROCESSES = 4
+MIN_PAGES_PER_PROCESS = 20
 
 
 class IrActionsReport(models.Model):
@@ -58,7 +74,69 @@ class IrActionsReport(models.Model):
             # builds also keeps wkhtmltopdf builds without patched Qt (Debian's) from complaining.
             header = footer = None
             self = self.with_context(cobranca_no_javascript=True)
+            parts = self._cobranca_split_pages(bodies)
+            if len(parts) > 1:
+                return self._cobranca_run_wkhtmltopdf_parallel(parts, report_ref, kwargs)
         return super()._run_wkhtmltopdf(bodies, report_ref=report_ref, header=header, footer=footer, **kwargs)
+
+    @api.model
+    def _cobranca_split_pages(self, bodies):
+        """Split one self-contained document into a few with whole pages each, one per core.
+
+        wkhtmltopdf uses a single core (~20 ms a boleto page); a monthly run renders thousands of
+        pages, so they are shared among processes running side by side. Small documents stay whole.
+        """
+        processes = min(os.cpu_count() or 1, MAX_PDF_PROCESSES)
+        if len(bodies) != 1 or processes < 2:
+            return bodies
+        root = lxml.html.document_fromstring(bodies[0])
+        pages = root.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' page ')]")
+        if len(pages) < processes * MIN_PAGES_PER_PROCESS or len({page.getparent() for page in pages}) != 1:
+            return bodies
+        parent = pages[0].getparent()
+        for page in pages:
+            parent.remove(page)
+        size = -(-len(pages) // processes)
+        parts = []
+        for start in range(0, len(pages), size):
+            parent.extend(pages[start : start + size])
+            parts.append(lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+            for page in pages[start : start + size]:
+                parent.remove(page)
+        return parts
+
+    def _cobranca_run_wkhtmltopdf_parallel(self, parts, report_ref, kwargs):
+        """Run one wkhtmltopdf per part at the same time; the PDF is the parts' pages in order."""
+        paperformat = self._get_report(report_ref).get_paperformat()
+        args = self._build_wkhtmltopdf_args(
+            paperformat,
+            kwargs.get("landscape"),
+            specific_paperformat_args=kwargs.get("specific_paperformat_args"),
+            set_viewport_size=kwargs.get("set_viewport_size"),
+        )
+        with tempfile.TemporaryDirectory(prefix="cobranca-report-") as directory:
+            processes = []
+            for number, part in enumerate(parts):
+                source = Path(directory, f"part{number}.html")
+                source.write_text(part, encoding="utf-8")
+                target = Path(directory, f"part{number}.pdf")
+                command = [_get_wkhtmltopdf_bin(), *args, str(source), str(target)]
+                processes.append((subprocess.Popen(command, stderr=subprocess.PIPE, encoding="utf-8"), target))
+            documents = []
+            for process, target in processes:
+                _out, error = process.communicate()
+                if process.returncode not in (0, 1) or not target.exists():
+                    message = _(
+                        "Wkhtmltopdf failed (error code: %(error_code)s). Message: %(message)s",
+                        error_code=process.returncode,
+                        message=(error or "")[-1000:],
+                    )
+                    _logger.warning(message)
+                    raise UserError(message)
+                if error:
+                    _logger.warning("wkhtmltopdf: %s", error)
+                documents.append(target.read_bytes())
+        return merge_pdf(documents)
 
     @api.model
     def _build_wkhtmltopdf_args(
