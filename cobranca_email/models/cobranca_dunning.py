@@ -2,7 +2,9 @@
 
 Who gets a notice, with which debts and when next is decided by ``cobranca_core.dunning``; this
 model only reads the records into its values, sends the notices of the plan and stores what
-``apply`` returns. A run goes through the customers in batches; each batch is one transaction:
+``apply`` returns. A run goes through the customers in batches; each batch is one transaction (a
+call of the scheduled action, which Odoo commits; the command line and Send Now commit after each
+batch themselves):
 
 1. claim: lock the customers' dunning state rows (``FOR UPDATE SKIP LOCKED``), so a second run at
    the same time skips them instead of notifying them twice;
