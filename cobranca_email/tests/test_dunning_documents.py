@@ -126,6 +126,20 @@ class TestDunningDocuments(DunningCommon):
             notice.with_context(lang="pt_BR")._statement_filename(), "Carta de cobrança - Olga Overdue - 2026-03-10.pdf"
         )
 
+    def test_print_chosen_boletos(self):
+        """Print > Boleto on the boleto list: the chosen boletos, one page each; cancelled ones are skipped."""
+        chosen = self.olga_january._cobranca_active_boletos()[:1] | self.ulisses_invoice._cobranca_active_boletos()
+        cancelled = self.tiago_invoice._cobranca_active_boletos()
+        cancelled._cancel("test")
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "cobranca_email.report_cobranca_boleto_selected", (chosen | cancelled).ids
+        )
+        pages = pdf_pages(pdf)
+        self.assertEqual(len(pages), 2)
+        for boleto in chosen:
+            self.assertTrue(any(boleto.digitable_line_formatted in page for page in pages))
+        self.assertFalse(any(cancelled.digitable_line_formatted in page for page in pages))
+
     def test_print_the_statement_of_a_notice(self):
         notice = self.notices(self.olga)[self.olga]
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
