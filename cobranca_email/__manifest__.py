@@ -51,6 +51,11 @@
         "wizards/cobranca_mail_server_link_wizard_views.xml",
         "wizards/cobranca_mail_server_branch_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "cobranca_email/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/cobranca_email_demo.xml",
     ],

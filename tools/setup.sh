@@ -35,7 +35,7 @@ apt_install() {
 python_ready() {
     "$PYTHON" - "$REPO" <<'EOF' 2>/dev/null
 import importlib.metadata, sys, pathlib
-import cobranca_core, pytest, hypothesis, aiosmtpd, freezegun, ruff  # noqa: F401
+import cobranca_core, pytest, hypothesis, aiosmtpd, freezegun, ruff, websocket  # noqa: F401
 importlib.metadata.version("cobranca-core")
 assert pathlib.Path(cobranca_core.__file__).resolve().parent.parent == pathlib.Path(sys.argv[1])
 EOF

@@ -2,11 +2,12 @@ import io
 import logging
 from decimal import Decimal
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, float_repr
+from odoo.tools import email_normalize, float_repr, mute_logger
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from cobranca_core.boleto import InvalidBoleto, issue
@@ -135,6 +136,14 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move.state == "posted" and move._cobranca_active_boletos())
         if not moves:
             raise UserError(_("The selected invoices have no boleto to send."))
+        # The scheduled action may be composing some of them right now: never twice at once.
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT", [tuple(moves.ids)])
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _("These boletos are being e-mailed right now by the scheduled action. Try again in a minute.")
+            ) from None
         moves._cobranca_set_mail_state("pending")
         if len(moves) <= MANUAL_SEND_NOW_LIMIT:
             moves._cobranca_send_boleto_emails()

@@ -153,6 +153,9 @@ class CobrancaWallet(models.Model):
 
     def _inverse_next_nosso_numero(self):
         for wallet in self:
+            # 0 is what a form sends for a wallet not saved yet: nothing to move.
+            if wallet.next_nosso_numero < 1 or wallet.next_nosso_numero == wallet.sequence_id.number_next_actual:
+                continue
             highest = max(wallet.with_context(active_test=False).boleto_ids.mapped("sequence"), default=0)
             if wallet.next_nosso_numero <= highest:
                 raise ValidationError(

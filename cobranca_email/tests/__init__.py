@@ -14,3 +14,4 @@ from . import test_mail_server_config
 from . import test_mail_server_resolution
 from . import test_mail_server_smtp
 from . import test_security
+from . import test_ui

@@ -249,3 +249,18 @@ class TestBoletoEmailRenderFailure(CobrancaCommon):
         self.assertEqual(first.cobranca_mail_state, "done")
         self.assertEqual(second.cobranca_mail_state, "failed")
         self.assertIn("wkhtmltopdf is not installed", second.cobranca_mail_error)
+
+
+@tagged("post_install", "-at_install")
+class TestBoletoEmailManualWhileRunning(CobrancaCommon):
+    """A user pressing "Send Boletos by E-mail" while the scheduled action holds the invoice: refused,
+    not sent twice (committed demo invoice, real row lock from a second connection)."""
+
+    def test_manual_send_waits_for_the_running_action(self):
+        invoice = self.env.ref("cobranca_email.demo_invoice_joao").sudo()
+        with self.registry.cursor() as worker_cr:
+            worker_cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [invoice.id])
+            with self.assertRaisesRegex(UserError, "being e-mailed right now"):
+                invoice.action_cobranca_send_boletos_email()
+            worker_cr.rollback()
+        self.assertFalse(invoice.message_ids.filtered(lambda message: message.cobranca_purpose == "boleto"))
