@@ -373,43 +373,86 @@ class AccountMove(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _cobranca_send_boleto_emails(self):
-        """Compose and queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
+        """Queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
 
-        The boletos of the whole batch are rendered in one report call. An invoice that cannot be sent
-        (no valid address, a rendering error) is marked failed with its reason and logged; the others go on.
+        The boletos of the whole batch are rendered in one report call and the e-mails queued in one
+        go. An invoice that cannot be sent (no valid address, a rendering error) is marked failed
+        with its reason and logged; the others go on.
         """
         pdfs = self._cobranca_render_boleto_pdfs_safely()
-        self._cobranca_ensure_access_tokens()
-        templates = {}
-        senders = {}
+        moves = self.filtered(lambda move: move in pdfs)
+        moves._cobranca_ensure_access_tokens()
+        rendered, senders = moves._cobranca_render_boleto_emails()
+        values, ready = [], self.browse()
+        for move in moves:
+            recipients = move._cobranca_boleto_recipients()
+            if not recipients:
+                move._cobranca_boleto_email_failed(
+                    _(
+                        "Customer %(customer)s has no valid e-mail address (neither an invoice contact nor its own).",
+                        customer=move.commercial_partner_id.display_name,
+                    )
+                )
+                continue
+            subject, body = rendered[move.id]
+            values.append(
+                {
+                    "record": move,
+                    "partners": recipients,
+                    "subject": subject,
+                    "body": body,
+                    "attachments": [(move._cobranca_boleto_filename(), pdfs[move])],
+                    "purpose": "boleto",
+                    **senders[move.company_id],
+                    "partner": move.commercial_partner_id,
+                    "moves": move,
+                    "move_lines": move._cobranca_active_boletos().move_line_id,
+                }
+            )
+            ready |= move
+        ready._cobranca_queue_boleto_mails(values)
+
+    def _cobranca_queue_boleto_mails(self, values):
+        """Queue the prepared e-mails at once; should that fail, one by one so one bad invoice stays alone."""
+        Mail = self.env["mail.mail"]
+        try:
+            with self.env.cr.savepoint():
+                Mail._cobranca_queue_billing_mails(values)
+            self._cobranca_set_mail_state("done")
+            return
+        except Exception:
+            _logger.warning("Queueing %s boleto e-mails at once failed, queueing them one by one", len(self))
+        for move, move_values in zip(self, values, strict=True):
+            try:
+                with self.env.cr.savepoint():
+                    Mail._cobranca_queue_billing_mails([move_values])
+                move._cobranca_set_mail_state("done")
+            except Exception as error:  # one invoice must never stop the batch
+                _logger.warning("Boleto e-mail of %s failed: %s", move.name, error)
+                move._cobranca_boleto_email_failed(str(error))
+
+    def _cobranca_render_boleto_emails(self):
+        """{invoice id: (subject, body)} from each company's template, and {company: sending values}."""
+        senders, by_template = {}, {}
         for move in self:
             company = move.company_id
             template = company.cobranca_boleto_mail_template_id or self.env.ref(
                 "cobranca_email.mail_template_cobranca_boleto"
             )
+            by_template.setdefault(template, self.browse())
+            by_template[template] |= move
             if company not in senders:
                 server = company.cobranca_boleto_mail_server_id or self.env["ir.mail_server"]._cobranca_resolve(
                     "boleto", company
                 )
-                senders[company] = server._cobranca_message_values("boleto", company)
-            templates.setdefault(template, self.browse())
-            templates[template] |= move
+                message_values = server._cobranca_message_values("boleto", company)
+                senders[company] = {key: message_values[key] for key in ("mail_server_id", "email_from")}
         rendered = {}
-        for template, moves in templates.items():
+        for template, moves in by_template.items():
             subjects = template._render_field("subject", moves.ids, compute_lang=True)
             bodies = template._render_field("body_html", moves.ids, compute_lang=True)
             rendered.update({move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids})
-        sent = self.browse()
-        for move in self.filtered(lambda move: move in pdfs):
-            try:
-                with self.env.cr.savepoint():
-                    if move._cobranca_post_boleto_email(pdfs[move], *rendered[move.id], senders[move.company_id]):
-                        sent |= move
-            except Exception as error:  # one invoice must never stop the batch
-                _logger.warning("Boleto e-mail of %s failed: %s", move.name, error)
-                move._cobranca_boleto_email_failed(str(error))
-        # One write for the batch: account.move.write is heavy, and this is the same transaction anyway.
-        sent._cobranca_set_mail_state("done")
+        return rendered, senders
 
     def _cobranca_ensure_access_tokens(self):
         """Give the batch's invoices their portal access token in one statement.
@@ -441,57 +484,6 @@ class AccountMove(models.Model):
             except Exception as error:
                 move._cobranca_boleto_email_failed(_("The boleto PDF could not be generated: %s", error))
         return pdfs
-
-    def _cobranca_post_boleto_email(self, pdf, subject, body, sender):
-        """Post the e-mail in the chatter (queued, not sent) and log it; False when it could not be."""
-        self.ensure_one()
-        recipients = self._cobranca_boleto_recipients()
-        if not recipients:
-            self._cobranca_boleto_email_failed(
-                _(
-                    "Customer %(customer)s has no valid e-mail address (neither an invoice contact nor its own).",
-                    customer=self.commercial_partner_id.display_name,
-                )
-            )
-            return False
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": self._cobranca_boleto_filename(),
-                "raw": pdf,
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-        message = self.with_context(
-            mail_notify_force_send=False, no_new_invoice=True, cobranca_boleto_email=True
-        ).message_post(
-            body=body,
-            subject=subject,
-            partner_ids=recipients.ids,
-            attachment_ids=attachment.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
-            cobranca_purpose="boleto",
-            mail_server_id=sender["mail_server_id"],
-            email_from=sender["email_from"],
-        )
-        self.env["cobranca.email.log"]._log_message(
-            message,
-            purpose="boleto",
-            partner=self.commercial_partner_id,
-            moves=self,
-            move_lines=self._cobranca_active_boletos().move_line_id,
-        )
-        return True
-
-    def _message_set_main_attachment_id(self, attachments, force=False, filter_xml=True):
-        # The boletos PDF is never the invoice's main attachment: that is the invoice PDF. (Setting it
-        # would also rewrite each invoice, the most expensive step of a large billing run.)
-        if self.env.context.get("cobranca_boleto_email"):
-            return
-        super()._message_set_main_attachment_id(attachments, force=force, filter_xml=filter_xml)
 
     def _cobranca_set_mail_state(self, state, error=False):
         """Set the boleto e-mail state in SQL: account.move.write re-synchronizes an invoice's lines and

@@ -204,9 +204,16 @@ class CobrancaEmailLog(models.Model):
         return self.browse(log.ids)
 
     @api.model
-    def _create_for_mails(self, mails):
-        """One queued row per new billing ``mail.mail`` (called by ``mail.mail.create``)."""
-        return self.sudo().create([self._values_from_mail(mail) for mail in mails])
+    def _create_for_mails(self, mails, described=None):
+        """One queued row per new billing ``mail.mail`` (called by ``mail.mail.create``).
+
+        ``described``: optional values per mail (same order), e.g. the partner and the invoices the
+        caller already knows, overriding what is guessed from the mail's record.
+        """
+        described = described or [{}] * len(mails)
+        return self.sudo().create(
+            [{**self._values_from_mail(mail), **extra} for mail, extra in zip(mails, described, strict=True)]
+        )
 
     @api.model
     def _values_from_mail(self, mail):

@@ -34,7 +34,11 @@ class MailMail(models.Model):
         mails = super().create(vals_list)
         billing = mails.filtered("cobranca_purpose")
         if billing:
-            self.env["cobranca.email.log"]._create_for_mails(billing)
+            # What the caller knows of each mail (partner, invoices, installments), in vals_list order.
+            described = self.env.context.get("cobranca_log_values")
+            if described and len(described) != len(billing):
+                described = None
+            self.env["cobranca.email.log"]._create_for_mails(billing, described)
         return mails
 
     def write(self, vals):
@@ -102,6 +106,98 @@ class MailMail(models.Model):
         if billing:
             billing._cobranca_log_outcome(failure_reason, failure_type)
         return super()._postprocess_sent_message(success_pids, failure_reason=failure_reason, failure_type=failure_type)
+
+    # ------------------------------------------------------------------------------------------
+    # queueing billing e-mails in bulk
+    # ------------------------------------------------------------------------------------------
+
+    @api.model
+    def _cobranca_queue_billing_mails(self, mails_values):
+        """Queue many billing e-mails at once, each shown in its record's chatter and logged.
+
+        ``message_post`` costs ~35 ms a message (notification routing, portal tokens, layout
+        rendering); a monthly run sends thousands of billing e-mails whose recipients and content
+        are already decided. This creates, in a handful of queries per batch, what a posted e-mail
+        leaves behind: the attachments, one outgoing ``mail.mail`` per e-mail whose message stays in
+        the record's chatter after sending (``is_notification``), the delivery notifications the
+        chatter shows per recipient, the server's copy list, and the e-mail log rows (with the
+        partner, invoices and installments given). Nothing is sent here: the mail queue sends.
+
+        :param mails_values: list of dicts with ``record`` (whose chatter shows the e-mail),
+            ``partners`` (``res.partner`` recipients), ``subject``, ``body`` (rendered HTML),
+            ``attachments`` (list of ``(name, bytes)``), ``purpose``, ``mail_server_id``,
+            ``email_from``, and for the log ``partner``, ``moves``, ``move_lines``
+        :return: the ``mail.mail`` records, in the order of ``mails_values``
+        """
+        if not mails_values:
+            return self.browse()
+        author = self.env.user.partner_id
+        attachment_values, owners = [], []
+        for index, values in enumerate(mails_values):
+            for name, content in values.get("attachments") or ():
+                record = values["record"]
+                attachment_values.append({"name": name, "raw": content, "res_model": record._name, "res_id": record.id})
+                owners.append(index)
+        attachments = self.env["ir.attachment"].sudo().create(attachment_values)
+        attachment_ids = defaultdict(list)
+        for index, attachment in zip(owners, attachments, strict=True):
+            attachment_ids[index].append(attachment.id)
+        described = [
+            {
+                key: value
+                for key, value in (
+                    ("partner_id", values.get("partner") and values["partner"].id),
+                    ("move_ids", values.get("moves") and [(6, 0, values["moves"].ids)]),
+                    ("move_line_ids", values.get("move_lines") and [(6, 0, values["move_lines"].ids)]),
+                )
+                if value
+            }
+            for values in mails_values
+        ]
+        mails = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, mail_notify_force_send=False, cobranca_log_values=described)
+            .create(
+                [
+                    {
+                        "model": values["record"]._name,
+                        "res_id": values["record"].id,
+                        "record_name": values["record"].display_name,
+                        "message_type": "email_outgoing",
+                        "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+                        "author_id": author.id,
+                        "email_from": values.get("email_from") or author.email_formatted,
+                        "mail_server_id": values.get("mail_server_id") or False,
+                        "subject": values["subject"],
+                        "body": values["body"],
+                        "body_html": values["body"],
+                        "partner_ids": [(6, 0, values["partners"].ids)],
+                        "recipient_ids": [(6, 0, values["partners"].ids)],
+                        "attachment_ids": [(6, 0, attachment_ids[index])],
+                        "cobranca_purpose": values["purpose"],
+                        # The chatter keeps the message when the sent mail is deleted.
+                        "is_notification": True,
+                        "auto_delete": True,
+                    }
+                    for index, values in enumerate(mails_values)
+                ]
+            )
+        )
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_mail_id": mail.id,
+                    "res_partner_id": partner.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for mail, values in zip(mails, mails_values, strict=True)
+                for partner in values["partners"]
+            ]
+        )
+        return self.browse(mails.ids)
 
     # ------------------------------------------------------------------------------------------
     # copy list and log

@@ -105,16 +105,14 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         invoices = self.env["account.move"]
         for customer in customers:
             invoices |= self._invoice(partner=customer)
-        original = type(invoices)._cobranca_post_boleto_email
-        calls = []
+        Mail = type(self.env["mail.mail"])
+        original = Mail._cobranca_queue_billing_mails
 
-        def dies_on_the_fourth(move, *args):
-            calls.append(move)
-            if len(calls) == 4:
-                raise Crash()
-            return original(move, *args)
+        def dies_once_composed(mail_model, values):
+            original(mail_model, values)  # the e-mails exist, the transaction is not committed yet
+            raise Crash()
 
-        with patch.object(type(invoices), "_cobranca_post_boleto_email", dies_on_the_fourth):
+        with patch.object(Mail, "_cobranca_queue_billing_mails", dies_once_composed):
             # The savepoint's rollback is what a killed worker's transaction gets.
             with self.assertRaises(Crash), self.env.cr.savepoint():
                 self.env["account.move"]._cron_send_boleto_emails()
