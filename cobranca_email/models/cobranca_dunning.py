@@ -544,31 +544,35 @@ class CobrancaDunning(models.AbstractModel):
         subjects = template._render_field("subject", notices.ids, compute_lang=True)
         bodies = template._render_field("body_html", notices.ids, compute_lang=True)
         senders = {purpose: self._sending_values(ctx.company, purpose) for purpose in set(notices.mapped("purpose"))}
+        prepared = []
         for outcome, notice in zip(sendable, notices, strict=True):
             try:
-                with self.env.cr.savepoint():
-                    self._post_notice(
-                        outcome, notice, subjects[notice.id], bodies[notice.id], documents, senders[notice.purpose]
-                    )
-                outcome.notice_id = notice.id
-            except Exception as error:  # one bad notice never stops the batch
-                _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error, exc_info=True)
-                outcome.failure = _("The notice could not be composed: %s", error)
-                Log._log_failure(
-                    purpose=notice.purpose,
-                    company=ctx.company,
-                    partner=notice.partner_id,
-                    moves=notice.line_ids.move_id,
-                    move_lines=notice.line_ids.move_line_id,
-                    reason=outcome.failure,
+                mail_values = self._notice_mail_values(
+                    ctx, outcome, notice, subjects[notice.id], bodies[notice.id], documents, senders[notice.purpose]
                 )
+            except Exception as error:  # one bad notice never stops the batch
+                self._notice_failed(ctx, outcome, notice, error)
+                continue
+            prepared.append((outcome, notice, mail_values))
+        self._queue_notices(ctx, prepared)
         sent_ids = {outcome.notice_id for outcome in sendable}
         # The notices just created for customers whose e-mail failed: their record would claim a notice.
         notices.filtered(lambda notice: notice.id not in sent_ids).sudo().unlink()
 
-    def _post_notice(self, outcome, notice, subject, body, documents, sender):
-        partner = notice.partner_id
-        purpose = notice.purpose
+    def _notice_failed(self, ctx, outcome, notice, error):
+        _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error, exc_info=True)
+        outcome.failure = _("The notice could not be composed: %s", error)
+        self.env["cobranca.email.log"]._log_failure(
+            purpose=notice.purpose,
+            company=ctx.company,
+            partner=notice.partner_id,
+            moves=notice.line_ids.move_id,
+            move_lines=notice.line_ids.move_line_id,
+            reason=outcome.failure,
+        )
+
+    def _notice_mail_values(self, ctx, outcome, notice, subject, body, documents, sender):
+        """The e-mail of a notice, for ``mail.mail._cobranca_queue_billing_mails``."""
         attachments = []
         if notice.id in documents:
             if isinstance(documents[notice.id], Exception):
@@ -578,37 +582,48 @@ class CobrancaDunning(models.AbstractModel):
             attachments.append((named._statement_filename(), statement))
             if boletos:
                 attachments.append((named._boletos_filename(), boletos))
-        # The run's user is the author (no search of a partner by the sender address) and follows
-        # nobody: thousands of customers' chatters would otherwise notify it of every reply. Posted as
-        # the billing system (sudo): a billing user may send notices without the right to edit customers.
-        poster = partner.sudo().with_context(mail_post_autofollow=False, mail_create_nosubscribe=True)
-        message = poster.message_post(
-            author_id=self.env.user.partner_id.id,
-            body=body,
-            subject=subject,
-            partner_ids=outcome.recipient_partner_ids,
-            attachments=attachments,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_light",
-            cobranca_purpose=purpose,
-            force_send=False,
+        return {
+            # Shown in the customer's chatter; the run's user is the author. Queued as the billing
+            # system: a billing user may send notices without the right to edit customers.
+            "record": notice.partner_id,
+            "partners": self.env["res.partner"].browse(outcome.recipient_partner_ids),
+            "subject": subject,
+            "body": body,
+            "attachments": attachments,
+            "purpose": notice.purpose,
             **sender,
-        )
-        notice.write(
-            {
-                "mail_message_id": message.id,
-                "attachment_ids": [(6, 0, message.attachment_ids.ids)],
-                "recipients": ", ".join(outcome.recipients),
-            }
-        )
-        self.env["cobranca.email.log"]._log_message(
-            message,
-            purpose=purpose,
-            partner=partner,
-            moves=notice.line_ids.move_id,
-            move_lines=notice.line_ids.move_line_id,
-        )
+            "company": ctx.company,
+            "partner": notice.partner_id,
+            "moves": notice.line_ids.move_id,
+            "move_lines": notice.line_ids.move_line_id,
+        }
+
+    def _queue_notices(self, ctx, prepared):
+        """Queue the notices' e-mails at once; should that fail, one by one so one bad notice stays alone."""
+        Mail = self.env["mail.mail"]
+        try:
+            with self.env.cr.savepoint():
+                mails = Mail._cobranca_queue_billing_mails([values for _outcome, _notice, values in prepared])
+            queued = list(zip(prepared, mails, strict=True))
+        except Exception as error:
+            _logger.info("Queueing %s dunning notices at once failed (%s); one by one now", len(prepared), error)
+            queued = []
+            for item in prepared:
+                outcome, notice, values = item
+                try:
+                    with self.env.cr.savepoint():
+                        queued.append((item, Mail._cobranca_queue_billing_mails([values])))
+                except Exception as error:  # one bad notice never stops the batch
+                    self._notice_failed(ctx, outcome, notice, error)
+        for (outcome, notice, _values), mail in queued:
+            notice.write(
+                {
+                    "mail_message_id": mail.mail_message_id.id,
+                    "attachment_ids": [(6, 0, mail.attachment_ids.ids)],
+                    "recipients": ", ".join(outcome.recipients),
+                }
+            )
+            outcome.notice_id = notice.id
 
     @api.model
     def _sending_values(self, company, purpose):
@@ -650,6 +665,7 @@ class CobrancaDunning(models.AbstractModel):
                         0,
                         0,
                         {
+                            "currency_id": ctx.company.currency_id.id,
                             "move_line_id": line.id,
                             "move_id": line.move_id.id,
                             "boleto_id": boleto.id,
@@ -665,6 +681,7 @@ class CobrancaDunning(models.AbstractModel):
                 )
         return {
             "company_id": ctx.company.id,
+            "currency_id": ctx.company.currency_id.id,
             "partner_id": outcome.partner_id,
             "date": ctx.today,
             "reason": entry.reason_sent,

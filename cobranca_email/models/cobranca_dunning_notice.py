@@ -44,7 +44,13 @@ class CobrancaDunningNotice(models.Model):
         index=True,
         ondelete="cascade",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        string="Currency",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company.currency_id,
+    )
     reason = fields.Selection(
         selection=[
             (dunning.FIRST_NOTICE, "First notice of overdue debts"),

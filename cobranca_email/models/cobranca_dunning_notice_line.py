@@ -13,7 +13,9 @@ class CobrancaDunningNoticeLine(models.Model):
         ondelete="cascade",
         index=True,
     )
-    currency_id = fields.Many2one(related="notice_id.currency_id")
+    # Stored and given at creation (the notice's currency): a notice run creates thousands of lines,
+    # and each amount is rounded in its currency as it is written.
+    currency_id = fields.Many2one(comodel_name="res.currency", string="Currency", readonly=True)
     move_line_id = fields.Many2one(
         comodel_name="account.move.line",
         string="Installment",

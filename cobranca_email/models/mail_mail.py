@@ -126,7 +126,7 @@ class MailMail(models.Model):
         :param mails_values: list of dicts with ``record`` (whose chatter shows the e-mail),
             ``partners`` (``res.partner`` recipients), ``subject``, ``body`` (rendered HTML),
             ``attachments`` (list of ``(name, bytes)``), ``purpose``, ``mail_server_id``,
-            ``email_from``, and for the log ``partner``, ``moves``, ``move_lines``
+            ``email_from``, and for the log ``company``, ``partner``, ``moves``, ``move_lines``
         :return: the ``mail.mail`` records, in the order of ``mails_values``
         """
         if not mails_values:
@@ -146,6 +146,7 @@ class MailMail(models.Model):
             {
                 key: value
                 for key, value in (
+                    ("company_id", values.get("company") and values["company"].id),
                     ("partner_id", values.get("partner") and values["partner"].id),
                     ("move_ids", values.get("moves") and [(6, 0, values["moves"].ids)]),
                     ("move_line_ids", values.get("move_lines") and [(6, 0, values["move_lines"].ids)]),
@@ -154,9 +155,23 @@ class MailMail(models.Model):
             }
             for values in mails_values
         ]
-        mails = (
-            self.sudo()
-            .with_context(mail_create_nolog=True, mail_notify_force_send=False, cobranca_log_values=described)
+        # The reply-to address of each record, asked once per model and sender (mail.message would
+        # ask it one message at a time).
+        reply_to = {}
+        by_sender = defaultdict(list)
+        for values in mails_values:
+            email_from = values.get("email_from") or author.email_formatted
+            by_sender[values["record"]._name, email_from].append(values["record"].id)
+        for (model, email_from), res_ids in by_sender.items():
+            replies = self.env[model].browse(res_ids)._notify_get_reply_to(default=email_from)
+            reply_to.update({(model, res_id, email_from): reply for res_id, reply in replies.items()})
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        senders = [values.get("email_from") or author.email_formatted for values in mails_values]
+        # The messages first, then their mails: a mail created with its message's values would
+        # sanitize the HTML body once more, for nothing (the mail sends ``body_html``).
+        messages = (
+            self.env["mail.message"]
+            .sudo()
             .create(
                 [
                     {
@@ -164,22 +179,35 @@ class MailMail(models.Model):
                         "res_id": values["record"].id,
                         "record_name": values["record"].display_name,
                         "message_type": "email_outgoing",
-                        "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+                        "subtype_id": comment,
                         "author_id": author.id,
-                        "email_from": values.get("email_from") or author.email_formatted,
+                        "email_from": email_from,
+                        "reply_to": reply_to[values["record"]._name, values["record"].id, email_from],
                         "mail_server_id": values.get("mail_server_id") or False,
                         "subject": values["subject"],
                         "body": values["body"],
-                        "body_html": values["body"],
                         "partner_ids": [(6, 0, values["partners"].ids)],
-                        "recipient_ids": [(6, 0, values["partners"].ids)],
                         "attachment_ids": [(6, 0, attachment_ids[index])],
                         "cobranca_purpose": values["purpose"],
+                    }
+                    for index, (values, email_from) in enumerate(zip(mails_values, senders, strict=True))
+                ]
+            )
+        )
+        mails = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, mail_notify_force_send=False, cobranca_log_values=described)
+            .create(
+                [
+                    {
+                        "mail_message_id": message.id,
+                        "body_html": values["body"],
+                        "recipient_ids": [(6, 0, values["partners"].ids)],
                         # The chatter keeps the message when the sent mail is deleted.
                         "is_notification": True,
                         "auto_delete": True,
                     }
-                    for index, values in enumerate(mails_values)
+                    for message, values in zip(messages, mails_values, strict=True)
                 ]
             )
         )

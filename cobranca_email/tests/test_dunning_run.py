@@ -138,14 +138,14 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(sent[self.nelson].reason, dunning.FIRST_NOTICE)
 
     def test_a_notice_that_fails_does_not_stop_the_others(self):
-        def failing_post(partner, *args, **kwargs):
-            if partner == self.carla:
+        def failing_queue(mail_model, mails_values):
+            if any(values["record"] == self.carla for values in mails_values):
                 raise ValueError("the mail layer refused it")
-            return original(partner, *args, **kwargs)
+            return original(mail_model, mails_values)
 
-        original = type(self.env["res.partner"]).message_post
+        original = type(self.env["mail.mail"])._cobranca_queue_billing_mails
         with (
-            patch.object(type(self.env["res.partner"]), "message_post", failing_post),
+            patch.object(type(self.env["mail.mail"]), "_cobranca_queue_billing_mails", failing_queue),
             mute_logger("odoo.addons.cobranca_email.models.cobranca_dunning"),
         ):
             sent = self.cron(DAY1)
@@ -157,14 +157,14 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(set(self.cron(day(11))), {self.carla}, "retried the next day")
 
     def test_a_crash_loses_the_batch_and_the_rerun_sends_each_notice_once(self):
-        def crashing_post(partner, *args, **kwargs):
-            if partner == self.ulisses:
+        def crashing_queue(mail_model, mails_values):
+            if any(values["record"] == self.ulisses for values in mails_values):
                 raise Crash()
-            return original(partner, *args, **kwargs)
+            return original(mail_model, mails_values)
 
-        original = type(self.env["res.partner"]).message_post
+        original = type(self.env["mail.mail"])._cobranca_queue_billing_mails
         Notice = self.env["cobranca.dunning.notice"]
-        with on(DAY1), patch.object(type(self.env["res.partner"]), "message_post", crashing_post):
+        with on(DAY1), patch.object(type(self.env["mail.mail"]), "_cobranca_queue_billing_mails", crashing_queue):
             with self.assertRaises(Crash):
                 self.env["cobranca.dunning"]._cron_send_dunning_notices(batch_size=50)
         # The scheduler's transaction is rolled back: here, the run's savepoint was.
