@@ -262,6 +262,7 @@ class AccountMove(models.Model):
         if not to_create:
             return self.env["cobranca.boleto"]
         boletos = self.env["cobranca.boleto"].create(to_create)
+        boletos._draw_images()
         for move in boletos.move_id:
             previous = move.cobranca_boleto_ids.filtered(lambda b: b.state == "cancelled")
             if previous:

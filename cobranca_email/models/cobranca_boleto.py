@@ -93,6 +93,17 @@ class CobrancaBoleto(models.Model):
     )
     cancel_reason = fields.Char(readonly=True)
     paid = fields.Boolean(compute="_compute_paid", help="The installment of this boleto is fully paid.")
+    # The barcode and Pix QR code images, drawn once when the boleto is issued: a boleto is printed,
+    # e-mailed and attached to dunning notices many times, and drawing a QR code costs milliseconds.
+    barcode_image = fields.Binary(
+        string="Barcode Image", attachment=False, readonly=True, copy=False, prefetch="cobranca_images"
+    )
+    pix_qr_payload = fields.Char(
+        string="Pix Code of the QR Image", readonly=True, copy=False, prefetch="cobranca_images"
+    )
+    pix_qr_image = fields.Binary(
+        string="Pix QR Code Image", attachment=False, readonly=True, copy=False, prefetch="cobranca_images"
+    )
 
     _sql_constraints = [
         (
@@ -146,11 +157,26 @@ class CobrancaBoleto(models.Model):
         self.ensure_one()
         return Decimal(float_repr(self.amount, self.currency_id.decimal_places))
 
+    def _draw_images(self):
+        """Draw and keep the barcode and Pix QR code images of these boletos (done at issue)."""
+        for boleto in self:
+            payload = boleto._pix_payload()
+            boleto.write(
+                {
+                    "barcode_image": base64.b64encode(boleto._barcode_png()),
+                    "pix_qr_payload": payload or False,
+                    "pix_qr_image": base64.b64encode(_qr_png(payload)) if payload else False,
+                }
+            )
+
+    def _barcode_png(self):
+        self.ensure_one()
+        return self.env["ir.actions.report"].barcode("boleto", self.barcode, module=2, height=100)
+
     def _barcode_data_uri(self):
         """The barcode as a PNG data URI (FEBRABAN interleaved 2 of 5, wide bars three narrow ones)."""
         self.ensure_one()
-        png = self.env["ir.actions.report"].barcode("boleto", self.barcode, module=2, height=100)
-        return image_data_uri(base64.b64encode(png))
+        return image_data_uri(self.barcode_image or base64.b64encode(self._barcode_png()))
 
     def _pix_payload(self):
         """The Pix copy-and-paste code (EMV) of this boleto, or '' when the wallet prints no Pix."""
@@ -177,18 +203,10 @@ class CobrancaBoleto(models.Model):
         payload = self._pix_payload() if payload is None else payload
         if not payload:
             return ""
-        # A fixed mask spares trying all eight (any mask is valid for a reader); the modules go into a
-        # 1-bit image at once instead of being drawn one rectangle at a time: ~2 ms instead of 30.
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
-        code.add_data(payload)
-        code.make(fit=True)
-        matrix = code.get_matrix()
-        image = Image.new("1", (len(matrix), len(matrix)))
-        image.putdata([0 if dark else 1 for row in matrix for dark in row])
-        image = image.resize((len(matrix) * 4, len(matrix) * 4), Image.NEAREST)
-        png = io.BytesIO()
-        image.save(png, format="PNG")
-        return image_data_uri(base64.b64encode(png.getvalue()))
+        if payload == self.pix_qr_payload and self.pix_qr_image:
+            # Drawn at issue; the code still holds (same key, amount, beneficiary name and city).
+            return image_data_uri(self.pix_qr_image)
+        return image_data_uri(base64.b64encode(_qr_png(payload)))
 
     def _report_pages(self):
         """``(boleto, lang)`` pairs as the boleto reports print them: invoice by invoice, by installment,
@@ -228,3 +246,21 @@ class CobrancaBoleto(models.Model):
                 )
             )
         return texts
+
+
+def _qr_png(payload):
+    """The QR code of ``payload`` as a PNG, 4 pixels a module.
+
+    A fixed mask spares trying all eight (any mask is valid for a reader); the modules go into a
+    1-bit image at once instead of being drawn one rectangle at a time: ~2 ms instead of 30.
+    """
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    image = Image.new("1", (len(matrix), len(matrix)))
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    image = image.resize((len(matrix) * 4, len(matrix) * 4), Image.NEAREST)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return png.getvalue()

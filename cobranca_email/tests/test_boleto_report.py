@@ -77,6 +77,18 @@ class TestBoletoReport(CobrancaHttpCommon):
             self.assertEqual(pix, [f"QR-Code:{boleto._pix_payload()}"])
             self.assertIn("71d6c6e1-64ea-4a11-9560-a10870c40ca2", pix[0])
 
+    def test_qr_code_follows_a_changed_pix_code(self):
+        # The images are drawn at issue; a QR code whose Pix code no longer holds (here the beneficiary's
+        # name, part of the code, changed) is drawn again rather than printed stale.
+        self.assertTrue(self.boletos[0].barcode_image)
+        self.assertEqual(self.boletos[0].pix_qr_payload, self.boletos[0]._pix_payload())
+        self.company.name = "Cobranca Renomeada Ltda"
+        pages = pdf_codes(self.render_pdf())
+        for codes, boleto in zip(pages, self.boletos, strict=True):
+            self.assertIn("COBRANCA RENOMEADA", boleto._pix_payload().upper())
+            self.assertIn(f"QR-Code:{boleto._pix_payload()}", codes)
+            self.assertIn(f"I2/5:{boleto.barcode}", codes)
+
     def test_print_button_opens_the_boleto_report(self):
         action = self.invoice.action_cobranca_print_boletos()
         self.assertEqual(action["report_name"], "cobranca_email.report_boleto_document")
