@@ -25,44 +25,23 @@ import argparse
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tools"))
-sys.path.insert(0, str(REPO))
-
-from addon_tests import addons_path, db_options, drop_database, free_port, odoo_command  # noqa: E402
+from bench_common import (
+    Sink,
+    addons_path,
+    billing_company,
+    create_database,
+    db_options,
+    drop_database,
+    free_port,
+    odoo_command,
+)
 
 BATCH = 500
-
-
-class Sink:
-    """aiosmtpd handler that only counts (the benchmark queues mail, it does not send it)."""
-
-    def __init__(self):
-        self.count = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.count += 1
-        return "250 OK"
-
-
-def create_database(cmd, root, dbname, data_dir):
-    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_RUNTIME_DIR=data_dir)
-    subprocess.run(
-        [*cmd, *db_options(), f"--addons-path={addons_path(root)}", f"--data-dir={data_dir}", f"--database={dbname}",
-         "--init=cobranca_email,account_credit_control", "--without-demo=all", "--stop-after-init",
-         "--log-level=warn"],
-        check=True, env=env,
-    )  # fmt: skip
 
 
 def build_dataset(env, partners, invoices, today):
@@ -70,29 +49,12 @@ def build_dataset(env, partners, invoices, today):
     from odoo import Command  # noqa: PLC0415
 
     cr = env.cr
-    company = env.company
-    company.write({"name": "Bench Ltda", "vat": "11.222.333/0001-81", "city": "São Paulo", "email": "f@bench.com.br"})
-    company.country_id = env.ref("base.br")
-    env["account.chart.template"].try_loading("br", company, install_demo=False)
-    bank = env["res.bank"].create({"name": "Itaú Unibanco", "cobranca_bank_code": "341"})
-    account = env["res.partner.bank"].create(
-        {"acc_number": "0057 12345-7", "bank_id": bank.id, "partner_id": company.partner_id.id,
-         "proxy_type": "br_random", "proxy_value": "71d6c6e1-64ea-4a11-9560-a10870c40ca2"}
-    )  # fmt: skip
-    wallet_values = {"name": "Itaú 109", "partner_bank_id": account.id, "agency": "0057", "account": "12345",
-                     "account_dv": "7", "carteira": "109", "pix_enabled": True, "fine_percent": 2,
-                     "interest_monthly_percent": 1}  # fmt: skip
-    if "email_on_post" in env["cobranca.wallet"]._fields:
-        wallet_values["email_on_post"] = False  # the boleto e-mails of posting are not measured here
-    company.cobranca_wallet_id = env["cobranca.wallet"].create(wallet_values)
+    # The boleto e-mails of posting are not measured here.
+    company, term = billing_company(env, email_on_post=False)
     company.write(
         {"cobranca_dunning_enabled": True, "cobranca_dunning_upcoming_days": 3,
          "cobranca_dunning_include_overdue": True, "cobranca_dunning_overdue_after_days": 2,
          "cobranca_dunning_interval_days": 5}
-    )  # fmt: skip
-    term = env["account.payment.term"].create(
-        {"name": "30/60", "line_ids": [Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
-                                       Command.create({"value": "percent", "value_amount": 50, "nb_days": 60})]}
     )  # fmt: skip
     customers = env["res.partner"].create(
         [{"name": f"Cliente {n:05d}", "email": f"cliente{n:05d}@example.com", "vat": "529.982.247-25",
@@ -154,7 +116,7 @@ def run(args, cmd, root):
     today = date.today()
     if not args.reuse:
         print(f"creating {dbname} (cobranca_email, account_credit_control)...", flush=True)
-        create_database(cmd, root, dbname, data_dir)
+        create_database(cmd, root, dbname, data_dir, "cobranca_email,account_credit_control")
     sink = Sink()
     controller = aiosmtpd.controller.Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -414,23 +414,15 @@ class AccountMove(models.Model):
         ready._cobranca_queue_boleto_mails(values)
 
     def _cobranca_queue_boleto_mails(self, values):
-        """Queue the prepared e-mails at once; should that fail, one by one so one bad invoice stays alone."""
-        Mail = self.env["mail.mail"]
-        try:
-            with self.env.cr.savepoint():
-                Mail._cobranca_queue_billing_mails(values)
-            self._cobranca_set_mail_state("done")
-            return
-        except Exception:
-            _logger.warning("Queueing %s boleto e-mails at once failed, queueing them one by one", len(self))
-        for move, move_values in zip(self, values, strict=True):
-            try:
-                with self.env.cr.savepoint():
-                    Mail._cobranca_queue_billing_mails([move_values])
-                move._cobranca_set_mail_state("done")
-            except Exception as error:  # one invoice must never stop the batch
-                _logger.warning("Boleto e-mail of %s failed: %s", move.name, error)
-                move._cobranca_boleto_email_failed(str(error))
+        """Queue the prepared e-mails; an invoice whose e-mail cannot be queued is marked failed alone."""
+        results = self.env["mail.mail"]._cobranca_queue_billing_mails_safely(values)
+        failed = self.browse()
+        for move, result in zip(self, results, strict=True):
+            if isinstance(result, Exception):
+                _logger.warning("Boleto e-mail of %s failed: %s", move.name, result)
+                move._cobranca_boleto_email_failed(str(result))
+                failed |= move
+        (self - failed)._cobranca_set_mail_state("done")
 
     def _cobranca_render_boleto_emails(self):
         """{invoice id: (subject, body)} from each company's template, and {company: sending values}."""

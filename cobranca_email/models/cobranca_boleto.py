@@ -1,13 +1,12 @@
 import base64
 import io
-from decimal import Decimal
 
 import qrcode
 from PIL import Image
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr, formatLang
+from odoo.tools import formatLang
 from odoo.tools.image import image_data_uri
 
 from cobranca_core.boleto import format_digitable_line
@@ -126,7 +125,7 @@ class CobrancaBoleto(models.Model):
             line = boleto.digitable_line
             boleto.digitable_line_formatted = format_digitable_line(line) if line else False
 
-    @api.depends("move_line_id.amount_residual", "move_line_id.reconciled")
+    @api.depends("move_line_id.reconciled")
     def _compute_paid(self):
         for boleto in self:
             boleto.paid = bool(boleto.move_line_id) and boleto.move_line_id.reconciled
@@ -152,10 +151,6 @@ class CobrancaBoleto(models.Model):
         active.flush_recordset(["state"])
 
     # Rendering helpers, used by the QWeb report and the e-mail templates.
-
-    def _amount_decimal(self):
-        self.ensure_one()
-        return Decimal(float_repr(self.amount, self.currency_id.decimal_places))
 
     def _draw_images(self):
         """Draw and keep the barcode and Pix QR code images of these boletos (done at issue)."""

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.tools import float_repr, format_date, split_every
 
 from cobranca_core import dunning
@@ -160,11 +160,6 @@ class CobrancaDunning(models.AbstractModel):
         return fields.Date.context_today(self.with_context(tz=tz))
 
     @api.model
-    def _can_commit(self):
-        # As account.move.send: tests run in one transaction that must not be committed.
-        return not modules.module.current_test
-
-    @api.model
     def _run(
         self, company, today=None, partner_ids=None, dry_run=False, with_pdf=True, commit=None, pending_only=False
     ):
@@ -180,7 +175,7 @@ class CobrancaDunning(models.AbstractModel):
         """
         today = today or self._today(company)
         if commit is None:
-            commit = not dry_run and self._can_commit()
+            commit = not dry_run and self.env["account.move.send"]._can_commit()
         result = RunResult(company.id, today, dry_run)
         policy = company._cobranca_dunning_policy()
         if not policy.enabled and not dry_run:
@@ -420,8 +415,12 @@ class CobrancaDunning(models.AbstractModel):
         return groups
 
     def _effective_policy(self, ctx, row):
-        groups = [(category, ctx.group_policies[category]) for category in row["category_ids"]]
-        groups = [(category, policy) for category, policy in groups if policy]
+        # Groups that set nothing are not in group_policies: they leave the company's settings alone.
+        groups = [
+            (category, ctx.group_policies[category])
+            for category in row["category_ids"]
+            if category in ctx.group_policies
+        ]
         return dunning.effective_policy(ctx.policy, groups, row["policy"])
 
     @api.model
@@ -560,7 +559,7 @@ class CobrancaDunning(models.AbstractModel):
         notices.filtered(lambda notice: notice.id not in sent_ids).sudo().unlink()
 
     def _notice_failed(self, ctx, outcome, notice, error):
-        _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error, exc_info=True)
+        _logger.warning("Dunning notice to partner %s not sent: %s", outcome.partner_id, error, exc_info=error)
         outcome.failure = _("The notice could not be composed: %s", error)
         self.env["cobranca.email.log"]._log_failure(
             purpose=notice.purpose,
@@ -599,27 +598,16 @@ class CobrancaDunning(models.AbstractModel):
         }
 
     def _queue_notices(self, ctx, prepared):
-        """Queue the notices' e-mails at once; should that fail, one by one so one bad notice stays alone."""
-        Mail = self.env["mail.mail"]
-        try:
-            with self.env.cr.savepoint():
-                mails = Mail._cobranca_queue_billing_mails([values for _outcome, _notice, values in prepared])
-            queued = list(zip(prepared, mails, strict=True))
-        except Exception as error:
-            _logger.info("Queueing %s dunning notices at once failed (%s); one by one now", len(prepared), error)
-            queued = []
-            for item in prepared:
-                outcome, notice, values = item
-                try:
-                    with self.env.cr.savepoint():
-                        queued.append((item, Mail._cobranca_queue_billing_mails([values])))
-                except Exception as error:  # one bad notice never stops the batch
-                    self._notice_failed(ctx, outcome, notice, error)
-        for (outcome, notice, _values), mail in queued:
+        """Queue the notices' e-mails; a notice whose e-mail cannot be queued is logged as failed alone."""
+        results = self.env["mail.mail"]._cobranca_queue_billing_mails_safely([values for *_item, values in prepared])
+        for (outcome, notice, _values), result in zip(prepared, results, strict=True):
+            if isinstance(result, Exception):
+                self._notice_failed(ctx, outcome, notice, result)
+                continue
             notice.write(
                 {
-                    "mail_message_id": mail.mail_message_id.id,
-                    "attachment_ids": [(6, 0, mail.attachment_ids.ids)],
+                    "mail_message_id": result.mail_message_id.id,
+                    "attachment_ids": [(6, 0, result.attachment_ids.ids)],
                     "recipients": ", ".join(outcome.recipients),
                 }
             )

@@ -379,7 +379,8 @@ class IrMailServer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         servers = super().create(vals_list)
-        self.env.registry.clear_cache()  # _cobranca_limited_server_ids
+        if any(vals.get("limit_per_hour") or vals.get("limit_per_day") for vals in vals_list):
+            self.env.registry.clear_cache()  # _cobranca_limited_server_ids
         return servers
 
     def write(self, vals):

@@ -9,6 +9,7 @@ import psycopg2.extensions
 
 from odoo import _, api, fields, models
 from odoo.tools.mail import email_normalize, email_split_and_format
+from odoo.tools.misc import clean_context
 
 from cobranca_core import smtp_presets
 
@@ -112,6 +113,29 @@ class MailMail(models.Model):
     # ------------------------------------------------------------------------------------------
 
     @api.model
+    def _cobranca_queue_billing_mails_safely(self, mails_values):
+        """``_cobranca_queue_billing_mails`` for a batch in which one bad e-mail must not stop the others.
+
+        Queues them at once; should that fail, one by one, each in its savepoint.
+
+        :return: one entry per ``mails_values``, in order: the ``mail.mail``, or the exception that
+            kept that e-mail from being queued
+        """
+        try:
+            with self.env.cr.savepoint():
+                return list(self._cobranca_queue_billing_mails(mails_values))
+        except Exception as error:
+            _logger.info("Queueing %s billing e-mails at once failed (%s); one by one now", len(mails_values), error)
+        results = []
+        for values in mails_values:
+            try:
+                with self.env.cr.savepoint():
+                    results.append(self._cobranca_queue_billing_mails([values]))
+            except Exception as error:  # one bad e-mail never stops the batch
+                results.append(error)
+        return results
+
+    @api.model
     def _cobranca_queue_billing_mails(self, mails_values):
         """Queue many billing e-mails at once, each shown in its record's chatter and logged.
 
@@ -172,6 +196,7 @@ class MailMail(models.Model):
         messages = (
             self.env["mail.message"]
             .sudo()
+            .with_context(clean_context(self.env.context))  # no default_* of the caller on the messages
             .create(
                 [
                     {

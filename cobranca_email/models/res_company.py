@@ -122,7 +122,7 @@ class ResCompany(models.Model):
         ),
     ]
 
-    @api.constrains("cobranca_dunning_interval_days", "cobranca_dunning_enabled")
+    @api.constrains("cobranca_dunning_interval_days")
     def _check_cobranca_dunning_interval_days(self):
         for company in self:
             if company.cobranca_dunning_interval_days < 1:

@@ -117,7 +117,11 @@ class ResPartner(models.Model):
             partner.cobranca_effective_scope = "; ".join(scope)
 
     @api.depends_context("company")
-    @api.depends("cobranca_dunning_state_ids.last_notice_date", "cobranca_dunning_state_ids.next_notice_date")
+    @api.depends(
+        "commercial_partner_id.cobranca_dunning_state_ids.last_notice_date",
+        "commercial_partner_id.cobranca_dunning_state_ids.next_notice_date",
+        "commercial_partner_id.cobranca_dunning_state_ids.notice_count",
+    )
     def _compute_cobranca_dunning_state(self):
         company = self.env.company
         for partner in self:

@@ -123,10 +123,11 @@ class DunningCommon(CobrancaCommon):
         before = Notice.search([])
         with on(some_day):
             for _call in range(20):
+                # Called at least once, even with nobody pending: a rerun must send nothing again.
                 Dunning = self.env["cobranca.dunning"]
+                Dunning._cron_send_dunning_notices(batch_size=4)
                 if not Dunning._candidate_partner_ids(self.company, today=some_day, pending_only=True):
                     break
-                Dunning._cron_send_dunning_notices(batch_size=4)
             else:
                 self.fail("the scheduled action never finished")
         return {notice.partner_id: notice for notice in Notice.search([]) - before}

@@ -1,15 +1,8 @@
-import subprocess
-
 from odoo.tests import tagged
 
 from .common_dunning import DAY1, DunningCommon
+from .pdf_tools import pdf_pages
 from .smtp_server import SmtpServerMixin
-
-
-def pdf_pages(pdf):
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
-    pages = text.decode().split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,3 @@
-import subprocess
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -6,13 +5,7 @@ from odoo.tests import tagged
 from odoo.addons.cobranca_email.models import cobranca_dunning_notice
 
 from .common_dunning import DAY1, DunningCommon
-
-
-def pdf_pages(pdf):
-    """The text of each page of a PDF."""
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
-    pages = text.decode().split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
+from .pdf_tools import pdf_pages
 
 
 @tagged("post_install", "-at_install")

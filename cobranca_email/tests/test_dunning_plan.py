@@ -140,6 +140,12 @@ class TestDunningPlan(DunningCommon):
         self.rita.cobranca_overdue_account_ids = [Command.set(self.company_data["default_account_receivable"].ids)]
         self.assertEqual(self.plan()[self.rita].reason, dunning.FIRST_NOTICE)
 
+    def test_a_plain_tag_beside_an_overriding_group_changes_nothing(self):
+        # Gabriel is in VIP (no overdue e-mails) and also tagged with a group that sets nothing.
+        self.gabriel.category_id = [Command.link(self.billing_tag.id)]
+        self.assertEqual(self.plan()[self.gabriel].entry.source, f"group:{self.vip_group.id}")
+        self.assertEqual(self.plan()[self.gabriel].reason, dunning.DISABLED)
+
     def test_settings_refuse_a_zero_interval(self):
         with self.assertRaisesRegex(ValidationError, "Interval Between Notices must be at least one day"):
             self.company.cobranca_dunning_interval_days = 0

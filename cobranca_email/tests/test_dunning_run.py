@@ -9,10 +9,7 @@ from odoo.tools import mute_logger
 from cobranca_core import dunning
 
 from .common_dunning import DAY1, DunningCommon, day, on
-
-
-class Crash(BaseException):
-    """Stands for the worker being killed: not an error a batch could catch and go on from."""
+from .pdf_tools import Crash
 
 
 @tagged("post_install", "-at_install")

@@ -185,6 +185,7 @@ class TestConcurrentQueueWorkers(QueueCase):
                 for thread in threads:
                     thread.join(30)
 
+                self.assertFalse([thread for thread in threads if thread.is_alive()], "a worker hung")
                 self.assertFalse(errors)
                 with registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
