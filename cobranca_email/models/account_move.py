@@ -1,4 +1,3 @@
-import io
 import logging
 from decimal import Decimal
 
@@ -8,7 +7,6 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize, float_repr, mute_logger
-from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from cobranca_core.boleto import InvalidBoleto, issue
 
@@ -93,8 +91,7 @@ class AccountMove(models.Model):
         for move in self:
             if move.state != "draft" and move.cobranca_delivery_type:
                 continue
-            partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
-            move.cobranca_delivery_type = partner.cobranca_delivery_type or move.company_id.cobranca_delivery_type
+            move.cobranca_delivery_type = move.partner_id._cobranca_delivery_type_in(move.company_id)
 
     @api.depends("cobranca_boleto_ids.state")
     def _compute_cobranca_boleto_count(self):
@@ -200,21 +197,13 @@ class AccountMove(models.Model):
         if len(moves) <= 1:
             return {move: move._cobranca_render_boletos() for move in moves}
         pdf = moves._cobranca_render_boletos()
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         counts = [len(move._cobranca_active_boletos()) for move in moves]
-        if reader.getNumPages() != sum(counts):
-            _logger.info("Boleto PDF of %s invoices has an unexpected page count, rendering one by one", len(moves))
+        try:
+            documents = self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts)
+        except ValueError as error:
+            _logger.info("Boleto PDF of %s invoices not split (%s), rendering one by one", len(moves), error)
             return {move: move._cobranca_render_boletos() for move in moves}
-        result, first = {}, 0
-        for move, count in zip(moves, counts, strict=True):
-            writer = PdfFileWriter()
-            for number in range(first, first + count):
-                writer.addPage(reader.getPage(number))
-            stream = io.BytesIO()
-            writer.write(stream)
-            result[move] = stream.getvalue()
-            first += count
-        return result
+        return dict(zip(moves, documents, strict=True))
 
     def _cobranca_boleto_lang(self):
         """Boletos are a Brazilian bank document: printed in Portuguese whenever it is loaded."""
@@ -435,11 +424,9 @@ class AccountMove(models.Model):
             by_template.setdefault(template, self.browse())
             by_template[template] |= move
             if company not in senders:
-                server = company.cobranca_boleto_mail_server_id or self.env["ir.mail_server"]._cobranca_resolve(
-                    "boleto", company
+                senders[company] = self.env["ir.mail_server"]._cobranca_sender(
+                    "boleto", company, company.cobranca_boleto_mail_server_id
                 )
-                message_values = server._cobranca_message_values("boleto", company)
-                senders[company] = {key: message_values[key] for key in ("mail_server_id", "email_from")}
         rendered = {}
         for template, moves in by_template.items():
             subjects = template._render_field("subject", moves.ids, compute_lang=True)

@@ -542,7 +542,12 @@ class CobrancaDunning(models.AbstractModel):
         template = ctx.company._cobranca_dunning_mail_template()
         subjects = template._render_field("subject", notices.ids, compute_lang=True)
         bodies = template._render_field("body_html", notices.ids, compute_lang=True)
-        senders = {purpose: self._sending_values(ctx.company, purpose) for purpose in set(notices.mapped("purpose"))}
+        senders = {
+            purpose: self.env["ir.mail_server"]._cobranca_sender(
+                purpose, ctx.company, ctx.company.cobranca_dunning_mail_server_id
+            )
+            for purpose in set(notices.mapped("purpose"))
+        }
         prepared = []
         for outcome, notice in zip(sendable, notices, strict=True):
             try:
@@ -612,17 +617,6 @@ class CobrancaDunning(models.AbstractModel):
                 }
             )
             outcome.notice_id = notice.id
-
-    @api.model
-    def _sending_values(self, company, purpose):
-        """mail_server_id, email_from (and the server's CC) of a notice of ``purpose``: the company's
-        dunning server when set, otherwise the company's default server for that purpose."""
-        server = company.cobranca_dunning_mail_server_id or self.env["ir.mail_server"]._cobranca_resolve(
-            purpose, company
-        )
-        values = server._cobranca_message_values(purpose, company)
-        # The mail layer adds the server's copy list itself (cobranca_purpose on the message).
-        return {key: value for key, value in values.items() if key in ("mail_server_id", "email_from") and value}
 
     @staticmethod
     def _purpose(entry):

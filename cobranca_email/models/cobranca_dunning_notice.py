@@ -1,4 +1,3 @@
-import io
 import logging
 import os
 import subprocess
@@ -7,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
@@ -216,20 +214,9 @@ class CobrancaDunningNotice(models.Model):
 
     def _split_documents(self, pdf):
         """Cut the PDF of these notices' documents into each notice's statement and boletos."""
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        expected = sum(notice._page_count() for notice in self)
-        if reader.getNumPages() != expected:
-            raise ValueError(f"the PDF has {reader.getNumPages()} pages instead of {expected}")
-        documents, page = {}, 0
-        for notice in self:
-            statement_pages = len(notice._statement_pages())
-            boleto_pages = len(notice._boletos())
-            statement = _pages_pdf(reader, page, page + statement_pages)
-            page += statement_pages
-            boletos = _pages_pdf(reader, page, page + boleto_pages) if boleto_pages else None
-            page += boleto_pages
-            documents[notice.id] = (statement, boletos)
-        return documents
+        counts = [count for notice in self for count in (len(notice._statement_pages()), len(notice._boletos()))]
+        parts = iter(self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts))
+        return {notice.id: (next(parts), next(parts)) for notice in self}
 
     @api.model
     def _wkhtmltopdf_command(self):
@@ -245,15 +232,6 @@ class CobrancaDunningNotice(models.Model):
         # Black and white documents: grayscale images make the PDF five times smaller (bars and QR codes
         # are stored as color images otherwise), for the same rendering time.
         return [_get_wkhtmltopdf_bin(), *args, "--grayscale"]
-
-
-def _pages_pdf(reader, start, stop):
-    writer = PdfFileWriter()
-    for number in range(start, stop):
-        writer.addPage(reader.getPage(number))
-    stream = io.BytesIO()
-    writer.write(stream)
-    return stream.getvalue()
 
 
 def _run_wkhtmltopdf(command, html):

@@ -11,7 +11,7 @@ from reportlab.graphics.barcode.common import I2of5
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
-from odoo.tools.pdf import merge_pdf
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter, merge_pdf
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
@@ -32,6 +32,30 @@ MIN_PAGES_PER_PROCESS = 20
 
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
+
+    @api.model
+    def _cobranca_split_pdf(self, pdf, page_counts):
+        """Cut ``pdf`` into consecutive documents of ``page_counts`` pages (None for a count of 0).
+
+        Many documents rendered in one wkhtmltopdf call come back this way. Raises ``ValueError``
+        when the PDF has another number of pages than the counts add up to.
+        """
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        if reader.getNumPages() != sum(page_counts):
+            raise ValueError(f"the PDF has {reader.getNumPages()} pages instead of {sum(page_counts)}")
+        documents, first = [], 0
+        for count in page_counts:
+            if not count:
+                documents.append(None)
+                continue
+            writer = PdfFileWriter()
+            for number in range(first, first + count):
+                writer.addPage(reader.getPage(number))
+            stream = io.BytesIO()
+            writer.write(stream)
+            documents.append(stream.getvalue())
+            first += count
+        return documents
 
     def barcode(self, barcode_type, value, **kwargs):
         """Add the ``boleto`` type: FEBRABAN's interleaved 2 of 5, as a black-and-white PNG.

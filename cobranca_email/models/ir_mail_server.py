@@ -567,6 +567,20 @@ class IrMailServer(models.Model):
         chosen = linked[:1] or candidates.filtered(lambda server: not server.company_link_ids)[:1]
         return self.browse(chosen.ids)
 
+    def _cobranca_serves(self, company):
+        """Whether this server may send for ``company``: linked to it, or to no company at all."""
+        self.ensure_one()
+        return not self.company_link_ids or company in self.company_link_ids.company_id
+
+    @api.model
+    def _cobranca_sender(self, purpose, company, server=None):
+        """``mail_server_id`` and ``email_from`` of billing e-mail of ``purpose`` for ``company``, for
+        the billing mail queue: through ``server`` when the company chose one in its settings, else
+        through the server :meth:`_cobranca_resolve` gives. Unset values are left out; the mail layer
+        adds the server's copy list itself (the purpose is on the message)."""
+        values = (server or self._cobranca_resolve(purpose, company))._cobranca_message_values(purpose, company)
+        return {key: values[key] for key in ("mail_server_id", "email_from") if values[key]}
+
     def _cobranca_message_values(self, purpose, company):
         """Sending values of billing e-mail of ``purpose`` for ``company`` through this server.
 
@@ -599,11 +613,7 @@ class IrMailServer(models.Model):
                 "email_cc": ", ".join(server._cobranca_cc_list()),
             }
         email_from = company.email_formatted or False
-        allowed = (
-            self.sudo()
-            .search([], order="sequence, id")
-            .filtered(lambda server: not server.company_link_ids or company in server.company_link_ids.company_id)
-        )
+        allowed = self.sudo().search([], order="sequence, id").filtered(lambda server: server._cobranca_serves(company))
         chosen = False
         if allowed:
             chosen = allowed._find_mail_server(email_from or self.env.user.email, allowed)[0]

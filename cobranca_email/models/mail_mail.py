@@ -407,7 +407,7 @@ class MailMail(models.Model):
         for mail in self.filtered("cobranca_purpose"):
             server = servers.browse(plan.get(mail.id) or [])
             company = mail.record_company_id
-            if server and company and server.company_link_ids and company not in server.company_link_ids.company_id:
+            if server and company and not server._cobranca_serves(company):
                 reason = _(
                     "The mail server “%(server)s” does not send for %(company)s. Link a mail server to %(company)s "
                     "(Invoicing > Configuration > Billing e-mail > Mail servers), or make one the default for "

@@ -139,6 +139,12 @@ class ResPartner(models.Model):
             partner.cobranca_email_log_ids = logs
             partner.cobranca_email_log_count = len(logs)
 
+    def _cobranca_delivery_type_in(self, company):
+        """How this customer receives its boletos in ``company``: its commercial partner's choice, else
+        the company's default."""
+        partner = self.commercial_partner_id.with_company(company)
+        return partner.cobranca_delivery_type or company.cobranca_delivery_type
+
     def action_cobranca_dunning_preview(self):
         """Open the preview of today's dunning notices for these customers."""
         return self.env["cobranca.dunning.preview"]._action_open(self.env.company, self.commercial_partner_id)

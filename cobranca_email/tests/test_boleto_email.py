@@ -176,6 +176,15 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         with self.assertRaisesRegex(UserError, "no boleto"):
             self._invoice(post=False).action_cobranca_send_boletos_email()
 
+    def test_company_template_setting_is_used(self):
+        template = self.env.ref("cobranca_email.mail_template_cobranca_boleto").copy(
+            {"subject": "Seus boletos da fatura {{ object.name }}"}
+        )
+        self.company.cobranca_boleto_mail_template_id = template
+        invoice = self._invoice(partner=self.printed_customer)
+        invoice.action_cobranca_send_boletos_email()
+        self.assertEqual(self._boleto_messages(invoice).subject, f"Seus boletos da fatura {invoice.name}")
+
     def test_company_server_setting_is_used(self):
         with self.smtpd() as (port, _inbox):
             chosen = self.create_server(port, name="Servidor de boletos")

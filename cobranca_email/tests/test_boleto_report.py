@@ -46,6 +46,11 @@ class TestBoletoReport(CobrancaHttpCommon):
             for label in ("Beneficiário", "Pagador", "Vencimento", "Nosso Número", "Local de pagamento"):
                 self.assertIn(label, page)
             self.assertIn("multa de 2,00%", page)
+            self.assertIn("juros de 1,00% ao mês", page)
+            self.assertIn(boleto.due_date.strftime("%d/%m/%Y"), page)
+            self.assertIn("Rua das Flores, 12", page)  # the payer's address
+            self.assertIn("11.222.333/0001-81", page)  # the beneficiary's CNPJ
+            self.assertIn("Itaú Unibanco", page)
 
     def test_barcode_reads_back_the_44_digits_and_pix(self):
         pages = pdf_codes(self.render_pdf())

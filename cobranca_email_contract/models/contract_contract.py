@@ -31,10 +31,7 @@ class ContractContract(models.Model):
     @api.depends("partner_id", "company_id")
     def _compute_cobranca_delivery_type(self):
         for contract in self:
-            partner = contract.partner_id.commercial_partner_id.with_company(contract.company_id)
-            contract.cobranca_delivery_type = (
-                partner.cobranca_delivery_type or contract.company_id.cobranca_delivery_type
-            )
+            contract.cobranca_delivery_type = contract.partner_id._cobranca_delivery_type_in(contract.company_id)
 
     def _prepare_invoice(self, date_invoice, journal=None):
         values = super()._prepare_invoice(date_invoice, journal=journal)
