@@ -89,15 +89,17 @@ def run(size, cmd, root, keep, profile=False):
                  "smtp_encryption": "none", "purpose_boleto": True, "sender_email": "cobranca@bench.com.br"}
             )  # fmt: skip
             cr.commit()
-            report = env["ir.actions.report"]
+            # Boleto pages are printed by ir_actions_report._run_wkhtmltopdf (one call, many pages).
+            from odoo.addons.cobranca_email.models import ir_actions_report  # noqa: PLC0415
+
             pdf_calls = [0]
-            original = type(report)._run_wkhtmltopdf
+            original = ir_actions_report._run_wkhtmltopdf
 
-            def counting(self, *args, **kwargs):
+            def counting(*args, **kwargs):
                 pdf_calls[0] += 1
-                return original(self, *args, **kwargs)
+                return original(*args, **kwargs)
 
-            type(report)._run_wkhtmltopdf = counting
+            ir_actions_report._run_wkhtmltopdf = counting
             queries_before = cr.sql_log_count
             start = time.perf_counter()
             # Odoo runs two cron workers by default: the mail queue sends while the boletos are composed.
@@ -125,7 +127,7 @@ def run(size, cmd, root, keep, profile=False):
             composing.clear()
             mail_worker.join()
             end = time.perf_counter()
-            type(report)._run_wkhtmltopdf = original
+            ir_actions_report._run_wkhtmltopdf = original
             done = invoices.filtered(lambda move: move.cobranca_mail_state == "done")
             print(
                 f"N={size}: {len(done)} invoices ({2 * len(done)} boletos) dispatched in {end - start:.1f} s "

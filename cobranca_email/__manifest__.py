@@ -18,7 +18,7 @@
         "l10n_br",
     ],
     "external_dependencies": {
-        "python": ["cobranca-core"],
+        "python": ["cobranca-core", "pikepdf"],
     },
     "data": [
         # security

@@ -35,7 +35,7 @@ apt_install() {
 python_ready() {
     "$PYTHON" - "$REPO" <<'EOF' 2>/dev/null
 import importlib.metadata, sys, pathlib
-import cobranca_core, pytest, hypothesis, aiosmtpd, freezegun, ruff, websocket  # noqa: F401
+import cobranca_core, pikepdf, pytest, hypothesis, aiosmtpd, freezegun, ruff, websocket  # noqa: F401
 importlib.metadata.version("cobranca-core")
 assert pathlib.Path(cobranca_core.__file__).resolve().parent.parent == pathlib.Path(sys.argv[1])
 EOF
@@ -43,8 +43,8 @@ EOF
 if python_ready; then
     say "python packages: ok"
 else
-    say "python packages: installing cobranca_core (editable) and the test tools"
-    "$PYTHON" -m pip install -q --disable-pip-version-check -e "$REPO[test]"
+    say "python packages: installing cobranca_core (editable), the addon's requirements and the test tools"
+    "$PYTHON" -m pip install -q --disable-pip-version-check -e "$REPO[addon,test]"
 fi
 
 # --- Debian packages: wkhtmltopdf (PDF reports), pdftotext, zbarimg, chromium (UI tours) --------

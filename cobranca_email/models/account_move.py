@@ -188,22 +188,24 @@ class AccountMove(models.Model):
         return pdf
 
     def _cobranca_render_boletos_by_move(self):
-        """{invoice: PDF of its boletos} for many invoices, from a single report call.
+        """{invoice: PDF of its boletos} for many invoices.
 
-        A boleto is exactly one page, so the document splits back by page count; should the page
-        count ever disagree (a template change), each invoice is rendered on its own instead.
+        Each boleto's page is printed once and stored on it (cobranca.boleto._cobranca_page_pdfs):
+        the pages missing for all these invoices are printed together, then each invoice's PDF is
+        its pages put together. While tests run without ``force_report_rendering``, each invoice's
+        report is rendered (HTML), as Odoo does.
         """
         moves = self.filtered(lambda move: move._cobranca_active_boletos())
-        if len(moves) <= 1:
+        Report = self.env["ir.actions.report"]
+        if Report._cobranca_renders_html():
             return {move: move._cobranca_render_boletos() for move in moves}
-        pdf = moves._cobranca_render_boletos()
-        counts = [len(move._cobranca_active_boletos()) for move in moves]
-        try:
-            documents = self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts)
-        except ValueError as error:
-            _logger.info("Boleto PDF of %s invoices not split (%s), rendering one by one", len(moves), error)
-            return {move: move._cobranca_render_boletos() for move in moves}
-        return dict(zip(moves, documents, strict=True))
+        pages = moves._cobranca_active_boletos()._cobranca_page_pdfs(raise_on_error=True)
+        return {
+            move: Report._cobranca_merge_pdfs(
+                [pages[boleto.id] for boleto, _lang in move._cobranca_active_boletos()._report_order()]
+            )
+            for move in moves
+        }
 
     def _cobranca_boleto_lang(self):
         """Boletos are a Brazilian bank document: printed in Portuguese whenever it is loaded."""

@@ -1,15 +1,22 @@
 import base64
+import hashlib
 import io
+import logging
 
 import qrcode
+from lxml import etree
 from PIL import Image
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import formatLang
 from odoo.tools.image import image_data_uri
+from odoo.tools.misc import split_every
 
 from cobranca_core.boleto import format_digitable_line
+
+from .report_formats import ReportFormats
+
+_logger = logging.getLogger(__name__)
 
 # Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
 IMMUTABLE_FIELDS = {
@@ -24,6 +31,18 @@ IMMUTABLE_FIELDS = {
     "amount",
     "due_date",
 }
+# The views a boleto page is printed from: a change to any of them (an upgrade, a customization in the
+# report editor, a translation) makes the stored pages print again.
+PAGE_VIEWS = (
+    "cobranca_email.report_boleto_pages_document",
+    "cobranca_email.report_boleto_pages",
+    "cobranca_email.report_boleto_page",
+    "cobranca_email.report_boleto_header",
+    "cobranca_email.report_boleto_styles",
+)
+# Boleto pages per wkhtmltopdf call: one call costs ~0.1 s to start, and beyond about a hundred pages
+# wkhtmltopdf gets slower per page.
+PAGES_PER_CALL = 80
 
 
 class CobrancaBoleto(models.Model):
@@ -103,6 +122,11 @@ class CobrancaBoleto(models.Model):
     pix_qr_image = fields.Binary(
         string="Pix QR Code Image", attachment=False, readonly=True, copy=False, prefetch="cobranca_images"
     )
+
+    # The boleto's page as printed (PDF), kept to be sent again: in each dunning notice, reprints.
+    # It is printed again when anything it shows changed (``page_pdf_key``: see _cobranca_page_pdfs).
+    page_pdf = fields.Binary(string="Boleto PDF", attachment=True, readonly=True, copy=False)
+    page_pdf_key = fields.Char(string="Boleto PDF Key", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -203,10 +227,10 @@ class CobrancaBoleto(models.Model):
             return image_data_uri(self.pix_qr_image)
         return image_data_uri(base64.b64encode(_qr_png(payload)))
 
-    def _report_pages(self):
+    def _report_order(self):
         """``(boleto, lang)`` pairs as the boleto reports print them: invoice by invoice, by installment,
-        each boleto in its invoice's boleto language (for its context and ``t-lang``). Cancelled boletos
-        are not printed: they can no longer be paid."""
+        each boleto in its invoice's boleto language (in its context). Cancelled boletos are not
+        printed: they can no longer be paid."""
         by_move = {}
         for boleto in self.filtered(lambda b: b.state == "active"):
             by_move.setdefault(boleto.move_id, []).append(boleto)
@@ -217,28 +241,239 @@ class CobrancaBoleto(models.Model):
                 pages.append((boleto.with_context(lang=lang), lang))
         return pages
 
-    def _interest_text(self):
+    def _report_pages(self):
+        """``(boleto, lang, values)`` of the pages to print (``values``: see _page_values)."""
+        formats = {}
+        pages = []
+        for boleto, lang in self._report_order():
+            if lang not in formats:
+                formats[lang] = ReportFormats(boleto.env)
+            pages.append((boleto, lang, boleto._page_values(formats[lang])))
+        return pages
+
+    def _page_values(self, formats=None):
+        """Everything a boleto's page prints, as text in the environment's language.
+
+        The page template prints these values and nothing else, so that they also tell whether a
+        stored page is still right (``page_pdf_key``).
+        """
+        self.ensure_one()
+        formats = formats or ReportFormats(self.env)
+        wallet, company, payer = self.wallet_id, self.move_id.company_id, self.partner_id
+        layout = wallet._layout()
+        pix_payload = self._pix_payload()
+        return {
+            "bank_name": wallet.bank_id.name or "",
+            "bank_code": f"{wallet.bank_code or ''}-{layout.bank_code_dv}",
+            "digitable_line": self.digitable_line_formatted or "",
+            "company_name": company.name or "",
+            "company_vat": company.vat or "",
+            "company_address": company.partner_id._cobranca_one_line_address(),
+            "agency_code": layout.beneficiary_code(wallet._cobranca_wallet()),
+            "due_date": formats.date(self.due_date),
+            "payer_name": payer.name or "",
+            "payer_vat": payer.vat or "",
+            "payer_address": payer._cobranca_one_line_address() if payer else "",
+            "move_name": self.move_id.name or "",
+            "installment": self.installment if self.installment_count > 1 else 0,
+            "installment_count": self.installment_count,
+            "nosso_numero": self.nosso_numero_formatted or "",
+            "amount": formats.money(self.amount, self.currency_id),
+            "document_date": formats.date(self.move_id.invoice_date),
+            "issue_date": formats.date(self.issue_date),
+            "carteira": wallet.carteira or "",
+            "interest_texts": self._interest_text(formats),
+            "instructions": wallet.instructions or "",
+            "pix_payload": pix_payload,
+            "pix_qr": self._pix_qr_data_uri(pix_payload),
+            "barcode": self._barcode_data_uri(),
+        }
+
+    # The stored pages
+
+    def _cobranca_page_pdfs(self, raise_on_error=False):
+        """``{boleto id: its page as a one-page PDF}`` for the active boletos among these.
+
+        A page is printed once and stored on the boleto with a key: a hash of what it prints (its
+        values), of its language and of the views and paper format it is printed with. It is printed
+        again only when that key changed: a boleto printed when its e-mail was sent goes out in every
+        dunning notice without wkhtmltopdf running again. Missing pages are printed together, a few
+        wkhtmltopdf calls for thousands. A page that cannot be printed maps to the exception, or
+        raises it with ``raise_on_error``.
+        """
+        Report = self.env["ir.actions.report"]
+        pages = self._report_pages()
+        if not pages:
+            return {}
+        command = Report._cobranca_wkhtmltopdf_command("cobranca_email.report_cobranca_boleto_selected")
+        versions = {}
+        keys = {}
+        for boleto, lang, values in pages:
+            if lang not in versions:
+                versions[lang] = self._page_version(lang, command)
+            text = repr((versions[lang], sorted(values.items())))
+            keys[boleto.id] = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+        current = self.browse(keys).filtered(lambda boleto: boleto.page_pdf_key == keys[boleto.id])
+        pdfs = current._stored_pages()
+        missing = [page for page in pages if page[0].id not in pdfs]
+        if missing:
+            pdfs.update(self._render_pages(command, missing, keys))
+        if raise_on_error:
+            error = next((pdf for pdf in pdfs.values() if isinstance(pdf, Exception)), None)
+            if error:
+                raise error
+        return pdfs
+
+    @api.model
+    def _page_version(self, lang, command):
+        views = self.env["ir.ui.view"].sudo().with_context(lang=lang)
+        archs = [etree.tostring(views._get(key)._get_combined_arch(), encoding="unicode") for key in PAGE_VIEWS]
+        return hashlib.sha1(repr((lang, command, archs)).encode(), usedforsecurity=False).hexdigest()
+
+    def _stored_pages(self):
+        if not self:
+            return {}
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search_fetch(
+                [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", self.ids)],
+                ["res_id", "raw"],
+            )
+        )
+        return {attachment.res_id: attachment.raw for attachment in attachments if attachment.raw}
+
+    @api.model
+    def _render_pages(self, command, pages, keys):
+        """Print and store ``pages`` (``(boleto, lang, values)``) with their ``keys``:
+        ``{boleto id: one-page PDF or the exception}``.
+
+        Pages are printed ~``PAGES_PER_CALL`` to a wkhtmltopdf call, at least two calls side by side
+        for a few dozen pages. A call that fails, or gives another number of pages (a page that
+        overflowed its sheet), is printed again page by page, so that only the bad pages fail.
+        """
+        Report = self.env["ir.actions.report"]
+        calls = max(-(-len(pages) // PAGES_PER_CALL), 2 if len(pages) >= 40 else 1)
+        chunks = split_every(-(-len(pages) // calls), pages, list)
+        rendered, again = {}, []
+
+        def store(chunk, pdf):
+            try:
+                if isinstance(pdf, Exception):
+                    raise pdf
+                parts = Report._cobranca_split_pdf(pdf, [1] * len(chunk))
+            except (UserError, ValueError) as error:
+                if len(chunk) > 1:
+                    _logger.info("Boleto pages printed one by one after: %s", error)
+                    again.extend(chunk)
+                    return
+                if isinstance(error, ValueError):
+                    error = UserError(
+                        _("The page of boleto %(boleto)s does not fit on one sheet.", boleto=chunk[0][0].display_name)
+                    )
+                rendered[chunk[0][0].id] = error
+                return
+            printed = {page[0].id: part for page, part in zip(chunk, parts, strict=True)}
+            self.browse(printed)._store_pages(printed, keys)
+            rendered.update(printed)
+
+        Report._cobranca_render_many(command, ((chunk, self._pages_html(chunk)) for chunk in chunks), store)
+        Report._cobranca_render_many(command, (([page], self._pages_html([page])) for page in again), store)
+        return rendered
+
+    @api.model
+    def _pages_html(self, pages):
+        return self.env["ir.qweb"]._render(
+            "cobranca_email.report_boleto_pages_document", {"pages": pages, "page_break_first": False}
+        )
+
+    def _store_pages(self, pdfs, keys):
+        """Keep the printed pages of these boletos, replacing what they had.
+
+        A stored page only saves printing it again: the boletos another transaction is storing
+        (or writing) right now are left alone rather than waited for.
+        """
+        if not self:
+            return
+        self.flush_recordset(["page_pdf_key"])
+        self.env.cr.execute(
+            "SELECT id FROM cobranca_boleto WHERE id IN %s ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+            [tuple(self.ids)],
+        )
+        boletos = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not boletos:
+            return
+        Attachment = self.env["ir.attachment"].sudo()
+        Attachment.search(
+            [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", boletos.ids)]
+        ).unlink()
+        Attachment.create(
+            [
+                {
+                    "name": f"boleto-{boleto.nosso_numero or boleto.id}.pdf",
+                    "res_model": self._name,
+                    "res_field": "page_pdf",
+                    "res_id": boleto.id,
+                    "raw": pdfs[boleto.id],
+                    "mimetype": "application/pdf",
+                }
+                for boleto in boletos
+            ]
+        )
+        self.env.cr.execute(
+            """UPDATE cobranca_boleto AS boleto SET page_pdf_key = page.key
+                 FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::varchar[]) AS key) AS page
+                WHERE boleto.id = page.id""",
+            [boletos.ids, [keys[boleto_id] for boleto_id in boletos.ids]],
+        )
+        self.invalidate_recordset(["page_pdf", "page_pdf_key"])
+
+    @api.autovacuum
+    def _gc_page_pdfs(self):
+        """Drop the stored pages of boletos that will not be sent again: cancelled, or paid."""
+        self.flush_model(["state", "page_pdf_key", "move_line_id"])
+        self.env["account.move.line"].flush_model(["reconciled"])
+        self.env.cr.execute(
+            """SELECT boleto.id
+                 FROM cobranca_boleto boleto
+                 LEFT JOIN account_move_line line ON line.id = boleto.move_line_id
+                WHERE boleto.page_pdf_key IS NOT NULL AND (boleto.state != 'active' OR line.reconciled)"""
+        )
+        boletos = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if boletos:
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", boletos.ids)]
+            ).unlink()
+            boletos.write({"page_pdf_key": False})
+
+    def _interest_text(self, formats=None):
         """The fine and interest sentences printed in the boleto's instructions, in the env's language."""
         self.ensure_one()
+        formats = formats or ReportFormats(self.env)
         wallet, currency = self.wallet_id, self.currency_id
         texts = []
         if wallet.fine_percent:
+            fine = formats.text(
+                "fine", lambda: self.env._("After the due date, charge a fine of %(percent)s%% (%(amount)s).")
+            )
             texts.append(
-                _(
-                    "After the due date, charge a fine of %(percent)s%% (%(amount)s).",
-                    percent=formatLang(self.env, wallet.fine_percent),
-                    amount=formatLang(self.env, self.amount * wallet.fine_percent / 100, currency_obj=currency),
-                )
+                fine
+                % {
+                    "percent": formats.number(wallet.fine_percent),
+                    "amount": formats.money(self.amount * wallet.fine_percent / 100, currency),
+                }
             )
         if wallet.interest_monthly_percent:
+            interest = formats.text(
+                "interest",
+                lambda: self.env._("After the due date, charge interest of %(percent)s%% a month (%(amount)s a day)."),
+            )
             texts.append(
-                _(
-                    "After the due date, charge interest of %(percent)s%% a month (%(amount)s a day).",
-                    percent=formatLang(self.env, wallet.interest_monthly_percent),
-                    amount=formatLang(
-                        self.env, self.amount * wallet.interest_monthly_percent / 100 / 30, currency_obj=currency
-                    ),
-                )
+                interest
+                % {
+                    "percent": formats.number(wallet.interest_monthly_percent),
+                    "amount": formats.money(self.amount * wallet.interest_monthly_percent / 100 / 30, currency),
+                }
             )
         return texts
 

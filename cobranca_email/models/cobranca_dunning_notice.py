@@ -1,15 +1,11 @@
 import logging
-import os
-import subprocess
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
-
 from cobranca_core import dunning
+
+from .report_formats import ReportFormats
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +14,8 @@ _logger = logging.getLogger(__name__)
 ROWS_FIRST_PAGE = 36
 ROWS_NEXT_PAGES = 52
 ROWS_CLOSING = 9
-# Pages per wkhtmltopdf call when rendering many notices: one call costs ~0.1 s to start, and
-# beyond about a hundred pages wkhtmltopdf gets slower per page.
+# Statement pages per wkhtmltopdf call when rendering many notices: one call costs ~0.1 s to start,
+# and beyond about a hundred pages wkhtmltopdf gets slower per page.
 PAGES_PER_CALL = 80
 
 
@@ -105,6 +101,11 @@ class CobrancaDunningNotice(models.Model):
         self.ensure_one()
         return self.partner_id.lang or self.env.lang
 
+    def _statement_formats(self):
+        """Dates and amounts as the statement prints them, in the customer's language."""
+        self.ensure_one()
+        return ReportFormats(self.with_context(lang=self._statement_lang()).env)
+
     def _statement_filename(self):
         self.ensure_one()
         return _("Debt statement - %(partner)s - %(date)s.pdf", partner=self.partner_id.name, date=self.date)
@@ -140,60 +141,64 @@ class CobrancaDunningNotice(models.Model):
             pages.append([])
         return pages
 
-    def _page_count(self):
-        """Pages of this notice's documents: its statement, then one page per boleto."""
-        self.ensure_one()
-        return len(self._statement_pages()) + len(self._boletos())
-
-    # PDF documents: statement and boletos of many notices in a few wkhtmltopdf calls
+    # PDF documents: the statements of many notices in a few wkhtmltopdf calls, the boletos' stored pages
 
     def _render_documents(self):
         """``{notice id: (statement PDF, boletos PDF or None)}``, or an exception for a notice whose
         documents could not be rendered.
 
-        Notices are rendered together, about ``PAGES_PER_CALL`` pages per wkhtmltopdf call, as one
-        self-contained HTML document (Debian's wkhtmltopdf accepts one input document, and needs no
-        web server to fetch assets from). Every page starts with a page break and fits on one sheet,
-        so the PDF is split by counting pages; if the count differs, those notices are rendered one
-        by one instead. wkhtmltopdf renders a chunk while the next one is written in HTML.
+        The boletos PDF is made of the pages stored on the boletos (printed once, when missing or
+        out of date: cobranca.boleto._cobranca_page_pdfs). Statements are rendered together, about
+        ``PAGES_PER_CALL`` pages per wkhtmltopdf call, as one self-contained HTML document (Debian's
+        wkhtmltopdf accepts one input document, and needs no web server to fetch assets from). Every
+        page starts with a page break and fits on one sheet, so the PDF is split by counting pages;
+        if the count differs, those notices are rendered one by one instead.
 
         While tests run, the documents are HTML, as Odoo's reports are, unless the context has
         ``force_report_rendering``.
         """
-        if (tools.config["test_enable"] or tools.config["test_file"]) and not self.env.context.get(
-            "force_report_rendering"
-        ):
+        Report = self.env["ir.actions.report"]
+        if Report._cobranca_renders_html():
             return {notice.id: notice._render_html_documents() for notice in self}
-        command = self._wkhtmltopdf_command()
+        pages = self._boletos()._cobranca_page_pdfs()
+        command = Report._cobranca_wkhtmltopdf_command("cobranca_email.report_cobranca_dunning_statement")
+        statements = {}
+
+        def split(chunk, pdf):
+            try:
+                if isinstance(pdf, Exception):
+                    raise pdf
+                statements.update(chunk._split_statements(pdf))
+            except (UserError, ValueError) as error:
+                _logger.info("Debt statements rendered one by one after: %s", error)
+                for notice in chunk:
+                    statements[notice.id] = notice._render_statement_alone(command)
+
+        chunks = ((chunk, chunk._documents_html(parts="s")) for chunk in self._chunks())
+        Report._cobranca_render_many(command, chunks, split)
         documents = {}
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            running = []
-            for chunk in self._chunks():
-                html = chunk._documents_html()
-                running.append((chunk, pool.submit(_run_wkhtmltopdf, command, html)))
-            for chunk, future in running:
-                try:
-                    documents.update(chunk._split_documents(future.result()))
-                except (RuntimeError, OSError, ValueError) as error:
-                    _logger.info("Dunning documents rendered one by one after: %s", error)
-                    for notice in chunk:
-                        documents[notice.id] = notice._render_alone(command)
+        for notice in self:
+            parts = [statements[notice.id], *(pages[boleto.id] for boleto, _lang in notice._boletos()._report_order())]
+            error = next((part for part in parts if isinstance(part, Exception)), None)
+            if error:
+                documents[notice.id] = error
+                continue
+            statement, *boletos = parts
+            documents[notice.id] = (statement, Report._cobranca_merge_pdfs(boletos) if boletos else None)
         return documents
 
-    def _render_alone(self, command):
-        """(statement PDF, boletos PDF or None) in two wkhtmltopdf calls, or the error."""
+    def _render_statement_alone(self, command):
+        """The statement PDF in its own wkhtmltopdf call, or the error."""
         self.ensure_one()
-        try:
-            statement = _run_wkhtmltopdf(command, self._documents_html(parts="s"))
-            boletos = _run_wkhtmltopdf(command, self._documents_html(parts="b")) if self._boletos() else None
-        except (RuntimeError, OSError) as error:
-            return error
-        return statement, boletos
+        ((_token, pdf),) = self.env["ir.actions.report"]._cobranca_render_many(
+            command, [(self, self._documents_html(parts="s"))]
+        )
+        return pdf
 
     def _chunks(self):
         chunks, current, pages = [], self.browse(), 0
         for notice in self:
-            count = notice._page_count()
+            count = len(notice._statement_pages())
             if current and pages + count > PAGES_PER_CALL:
                 chunks.append(current)
                 current, pages = self.browse(), 0
@@ -212,37 +217,7 @@ class CobrancaDunningNotice(models.Model):
         boletos = self._documents_html(parts="b").encode() if self._boletos() else None
         return self._documents_html(parts="s").encode(), boletos
 
-    def _split_documents(self, pdf):
-        """Cut the PDF of these notices' documents into each notice's statement and boletos."""
-        counts = [count for notice in self for count in (len(notice._statement_pages()), len(notice._boletos()))]
-        parts = iter(self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts))
-        return {notice.id: (next(parts), next(parts)) for notice in self}
-
-    @api.model
-    def _wkhtmltopdf_command(self):
-        """wkhtmltopdf's command with the statement report's paper format (the boletos' too)."""
-        Report = self.env["ir.actions.report"]
-        if Report.get_wkhtmltopdf_state() == "install":
-            raise UserError(_("Unable to find Wkhtmltopdf on this system. The PDF can not be created."))
-        report = Report._get_report("cobranca_email.report_cobranca_dunning_statement")
-        args = Report._build_wkhtmltopdf_args(report.get_paperformat(), False)
-        # No delay: nothing to wait for. Measured faster than --disable-javascript (0.5 s against 0.75 s
-        # for 70 boleto pages), which these documents do not need either.
-        args[args.index("--javascript-delay") + 1] = "0"
-        # Black and white documents: grayscale images make the PDF five times smaller (bars and QR codes
-        # are stored as color images otherwise), for the same rendering time.
-        return [_get_wkhtmltopdf_bin(), *args, "--grayscale"]
-
-
-def _run_wkhtmltopdf(command, html):
-    """Run wkhtmltopdf on one HTML document; safe in a thread (no database access)."""
-    with tempfile.TemporaryDirectory(prefix="cobranca-dunning-") as folder:
-        source, target = os.path.join(folder, "documents.html"), os.path.join(folder, "documents.pdf")
-        with open(source, "w", encoding="utf-8") as file:
-            file.write(html)
-        process = subprocess.run([*command, source, target], capture_output=True, text=True, check=False)
-        # 1: wkhtmltopdf finished with warnings (as Odoo, accept it)
-        if process.returncode not in (0, 1) or not os.path.exists(target):
-            raise RuntimeError(f"wkhtmltopdf failed (error code {process.returncode}): {process.stderr[-1000:]}")
-        with open(target, "rb") as file:
-            return file.read()
+    def _split_statements(self, pdf):
+        """Cut the PDF of these notices' statements into each notice's statement."""
+        counts = [len(notice._statement_pages()) for notice in self]
+        return dict(zip(self.ids, self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts), strict=True))

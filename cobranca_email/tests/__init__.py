@@ -1,5 +1,6 @@
 from . import test_boleto
 from . import test_boleto_email
+from . import test_boleto_page
 from . import test_boleto_report
 from . import test_demo
 from . import test_dunning_cli

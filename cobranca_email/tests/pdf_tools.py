@@ -1,8 +1,13 @@
-"""Reading the PDFs the tests render: text per page (pdftotext) and the codes printed (zbarimg)."""
+"""Reading the PDFs the tests render: text per page (pdftotext) and the codes printed (zbarimg);
+counting what wkhtmltopdf is asked to print."""
 
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
+
+from odoo.addons.cobranca_email.models import ir_actions_report
 
 
 class Crash(BaseException):
@@ -27,3 +32,17 @@ def pdf_codes(pdf):
             found = subprocess.run(["zbarimg", "--quiet", str(image)], capture_output=True, text=True, check=False)
             pages.append(found.stdout.splitlines())
         return pages
+
+
+@contextmanager
+def counting_wkhtmltopdf():
+    """The boleto pages in each document wkhtmltopdf is given (one entry per call; 0: no boleto)."""
+    calls = []
+    original = ir_actions_report._run_wkhtmltopdf
+
+    def run(command, html):
+        calls.append(html.count('class="page o_boleto"'))
+        return original(command, html)
+
+    with patch.object(ir_actions_report, "_run_wkhtmltopdf", run):
+        yield calls

@@ -2,10 +2,10 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.cobranca_email.models import cobranca_dunning_notice
+from odoo.addons.cobranca_email.models import cobranca_boleto, cobranca_dunning_notice
 
 from .common_dunning import DAY1, DunningCommon
-from .pdf_tools import pdf_pages
+from .pdf_tools import counting_wkhtmltopdf, pdf_pages
 
 
 @tagged("post_install", "-at_install")
@@ -71,6 +71,43 @@ class TestDunningDocuments(DunningCommon):
 
         statement, boletos = documents[notices[self.carla].id]
         self.assertIn("Carla Comércio Ltda", pdf_pages(statement)[0])
+        self.assertEqual(len(pdf_pages(boletos)), 1)
+
+    def test_boleto_pages_printed_once_for_every_notice(self):
+        """A boleto already printed (its e-mail, an earlier notice) goes out again without wkhtmltopdf."""
+        self.olga_march.with_env(self.env)._cobranca_render_boletos_by_move()
+        self.assertTrue(self.olga_march.cobranca_boleto_ids.page_pdf)
+        notices = self.notices(self.olga, self.ulisses)
+        both = notices[self.olga] | notices[self.ulisses]
+        with counting_wkhtmltopdf() as calls:
+            first = both._render_documents()
+        # Olga's January boletos and Ulisses's one; March's was printed with its e-mail; the statements.
+        self.assertEqual(sorted(calls), [0, 3])
+        with counting_wkhtmltopdf() as calls:
+            again = both._render_documents()
+        self.assertEqual(calls, [0], "only the statements are printed again")
+        for notice in both:
+            self.assertEqual(pdf_pages(again[notice.id][1]), pdf_pages(first[notice.id][1]))
+        self.assertEqual(len(pdf_pages(again[notices[self.olga].id][1])), 3)
+
+    def test_a_boleto_that_cannot_be_printed_fails_its_notice_only(self):
+        notices = self.notices(self.olga, self.ulisses)
+        both = notices[self.olga] | notices[self.ulisses]
+        bad = self.olga_january._cobranca_active_boletos()[:1]
+        page_values = cobranca_boleto.CobrancaBoleto._page_values
+
+        def long_instructions(boleto, formats=None):
+            values = page_values(boleto, formats)
+            if boleto == bad:
+                values["instructions"] = "Instrução muito longa. " * 2000
+            return values
+
+        with patch.object(cobranca_boleto.CobrancaBoleto, "_page_values", long_instructions):
+            documents = both._render_documents()
+        self.assertIsInstance(documents[notices[self.olga].id], Exception)
+        self.assertIn(bad.display_name, str(documents[notices[self.olga].id]))
+        statement, boletos = documents[notices[self.ulisses].id]
+        self.assertIn("Ulisses Upcoming", pdf_pages(statement)[0])
         self.assertEqual(len(pdf_pages(boletos)), 1)
 
     def test_a_long_statement_spans_pages_and_is_still_cut_right(self):
