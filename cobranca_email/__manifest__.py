@@ -16,6 +16,7 @@
         "account",
         "mail",
         "l10n_br",
+        "resource",
     ],
     "external_dependencies": {
         "python": ["cobranca-core", "pikepdf"],

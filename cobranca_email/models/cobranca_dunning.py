@@ -190,7 +190,8 @@ class CobrancaDunning(models.AbstractModel):
     @api.model
     def _context_for(self, company, today, dry_run=False, with_pdf=True):
         """What every batch of a run of ``company`` on ``today`` shares."""
-        return RunContext(company, company._cobranca_dunning_policy(), today, dry_run, with_pdf, self._group_policies())
+        policy = company._cobranca_dunning_policy(today)
+        return RunContext(company, policy, today, dry_run, with_pdf, self._group_policies())
 
     def _run_batch_safely(self, ctx, partner_ids, commit, result):
         """Run a batch in its own transaction (``commit``) or savepoint; a batch that fails is rolled

@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -76,7 +80,8 @@ class ResCompany(models.Model):
         string="Overdue After (days)",
         default=2,
         help="Days after the due date before a debt counts as overdue, so that payments made on a weekend, a "
-        "holiday or still clearing are not dunned. A due date on a Saturday or Sunday counts from Monday.",
+        "holiday or still clearing are not dunned. A due date on a Saturday, Sunday or bank holiday (the public "
+        "holidays of the company's working schedule) counts from the next business day.",
     )
     cobranca_dunning_interval_days = fields.Integer(
         string="Interval Between Notices (days)",
@@ -134,9 +139,15 @@ class ResCompany(models.Model):
                     )
                 )
 
-    def _cobranca_dunning_policy(self):
-        """The company's dunning settings as ``cobranca_core.dunning`` reads them."""
+    def _cobranca_dunning_policy(self, today=None):
+        """The company's dunning settings as ``cobranca_core.dunning`` reads them; with ``today``, its
+        bank holidays of the years around it too."""
         self.ensure_one()
+        holidays = (
+            self._cobranca_bank_holidays(today - timedelta(days=5 * 366), today + timedelta(days=366))
+            if today
+            else frozenset()
+        )
         return CompanyPolicy(
             enabled=self.cobranca_dunning_enabled,
             upcoming_days=self.cobranca_dunning_upcoming_days,
@@ -149,7 +160,53 @@ class ResCompany(models.Model):
             debt_state_filter=SelectionFilter(
                 self.cobranca_dunning_debt_state_filter, frozenset(self.cobranca_dunning_debt_state_ids.ids)
             ),
+            holidays=holidays,
         )
+
+    def _cobranca_bank_holidays(self, start, end):
+        """The days between ``start`` and ``end`` that are public holidays of the company's working
+        schedule (its global time off, as Odoo's Time Off app shows them): banks accept a payment due
+        on such a day on the next business day, like one due on a weekend."""
+        self.ensure_one()
+        calendar = self.resource_calendar_id
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("resource_id", "=", False),
+                    ("company_id", "in", [self.id, False]),
+                    ("calendar_id", "in", [calendar.id, False]),
+                    ("date_from", "<=", fields.Datetime.to_datetime(end) + timedelta(days=1)),
+                    ("date_to", ">=", fields.Datetime.to_datetime(start) - timedelta(days=1)),
+                ]
+            )
+        )
+        zone = pytz.timezone(calendar.tz or self.partner_id.tz or "America/Sao_Paulo")
+        days = set()
+        for leave in leaves:
+            first = pytz.utc.localize(leave.date_from).astimezone(zone).date()
+            last = pytz.utc.localize(leave.date_to).astimezone(zone).date()
+            days.update(first + timedelta(days=offset) for offset in range((last - first).days + 1))
+        return frozenset(day for day in days if start <= day <= end)
+
+    def action_cobranca_bank_holidays(self):
+        """Open the public holidays of the company's working schedule (global time off)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("resource.action_resource_calendar_leave_tree")
+        calendar = self.resource_calendar_id
+        action.update(
+            {
+                "name": _("Bank Holidays"),
+                "domain": [("resource_id", "=", False), ("calendar_id", "in", [calendar.id, False])],
+                "context": {
+                    "default_calendar_id": calendar.id,
+                    "default_company_id": self.id,
+                    "default_resource_id": False,
+                },
+            }
+        )
+        return action
 
     def _cobranca_dunning_mail_template(self):
         self.ensure_one()

@@ -45,6 +45,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cobranca_dunning_debt_state_ids", readonly=False
     )
 
+    def action_cobranca_bank_holidays(self):
+        self.ensure_one()
+        return self.company_id.action_cobranca_bank_holidays()
+
     def action_cobranca_dunning_preview(self):
         """Preview today's dunning notices of the company (the settings are saved by then)."""
         self.ensure_one()

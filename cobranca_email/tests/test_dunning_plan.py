@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -70,6 +72,27 @@ class TestDunningPlan(DunningCommon):
         self.assertEqual(self.plan(day(18))[sandra].entry.until, day(19))
         self.assertEqual([item.id for item in self.plan(day(19))[sandra].entry.overdue], saturday.ids)
 
+    def test_bank_holidays_of_the_working_schedule_count_like_weekends(self):
+        # Monday 9 March is a municipal holiday: Tiago's debt due that day is paid on Tuesday without fees.
+        calendar = self.company.resource_calendar_id
+        calendar.tz = "America/Sao_Paulo"
+        action = self.env["res.config.settings"].create({}).action_cobranca_bank_holidays()
+        self.env[action["res_model"]].with_context(action["context"]).create(
+            {"name": "Feriado municipal", "date_from": datetime(2026, 3, 9, 3), "date_to": datetime(2026, 3, 10, 2, 59)}
+        )  # the whole day in Brasília
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]).mapped("name"), ["Feriado municipal"])
+        self.assertEqual(self.company._cobranca_bank_holidays(day(1), day(31)), frozenset({day(9)}))
+        self.assertEqual(self.plan(day(12))[self.tiago].reason, dunning.TOLERANCE)
+        self.assertEqual(self.plan(day(12))[self.tiago].entry.until, day(13))
+        self.assertEqual(self.plan(day(13))[self.tiago].reason, dunning.FIRST_NOTICE)
+        # Another company's holiday changes nothing here.
+        other = self.env["res.company"].create({"name": "Filial Recife"})
+        self.env["resource.calendar.leaves"].create(
+            {"name": "Feriado em Recife", "company_id": other.id, "calendar_id": other.resource_calendar_id.id,
+             "date_from": datetime(2026, 3, 6, 3), "date_to": datetime(2026, 3, 7, 2, 59)}
+        )  # fmt: skip
+        self.assertEqual(self.company._cobranca_bank_holidays(day(1), day(31)), frozenset({day(9)}))
+
     def test_selection_takes_a_fixed_number_of_queries(self):
         """Twice the customers, the same queries: the plan reads by batch, never by customer."""
         partners = self.env["res.partner"].create(
@@ -81,10 +104,11 @@ class TestDunningPlan(DunningCommon):
         self.env.invalidate_all()
         Dunning._run(self.company, today=DAY1, dry_run=True, partner_ids=(self.olga | partners[:2]).ids)  # warm-up
         self.env.invalidate_all()
-        with self.assertQueryCount(14):
+        # 16 per run: 14 for the selection, 2 for the company's bank holidays.
+        with self.assertQueryCount(16):
             small = Dunning._run(self.company, today=DAY1, dry_run=True, partner_ids=partners[:5].ids)
         self.env.invalidate_all()
-        with self.assertQueryCount(14):
+        with self.assertQueryCount(16):
             large = Dunning._run(self.company, today=DAY1, dry_run=True, partner_ids=(partners | self.olga).ids)
         self.assertEqual((len(small.to_send), len(large.to_send)), (5, 21))
 
