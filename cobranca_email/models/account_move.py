@@ -263,6 +263,9 @@ class AccountMove(models.Model):
     def _cobranca_boleto_values(self, wallet, line, position, count):
         amount = abs(line.amount_currency)
         sequence = wallet._take_sequence()
+        # The day the boleto is generated: printed as its processing date, and the year of the nosso
+        # número where the bank's layout carries one (Sicredi).
+        issue_date = fields.Date.context_today(self)
         try:
             boleto, nosso = issue(
                 wallet.bank_code,
@@ -270,7 +273,7 @@ class AccountMove(models.Model):
                 sequence,
                 line.date_maturity,
                 Decimal(float_repr(amount, self.currency_id.decimal_places)),
-                issue_date=self.invoice_date or fields.Date.context_today(self),
+                issue_date=issue_date,
                 installment=position,
             )
         except InvalidBoleto as error:
@@ -297,6 +300,7 @@ class AccountMove(models.Model):
             "digitable_line": boleto.digitable_line,
             "amount": amount,
             "due_date": line.date_maturity,
+            "issue_date": issue_date,
         }
 
     def _cobranca_post_reissue_note(self, previous, new):

@@ -1,4 +1,6 @@
-from datetime import date
+from datetime import date, datetime
+
+from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -28,6 +30,24 @@ class TestBoletoIssue(CobrancaCommon):
             self.assertEqual(str(read.amount), "150.00")
             self.assertIn(boleto.nosso_numero, read.free_field)
         self.assertEqual(boletos.sorted("installment").mapped("due_date"), [date(2026, 12, 2), date(2027, 1, 1)])
+
+    def test_issued_on_the_day_of_posting(self):
+        """An invoice of 30 December posted on 2 January: its boletos are generated in the new year, and
+        Sicredi's nosso número carries the year it was generated in."""
+        sicredi = self.env["res.bank"].create({"name": "Sicredi", "cobranca_bank_code": "748"})
+        account = self.env["res.partner.bank"].create(
+            {"acc_number": "0165 02 00623", "bank_id": sicredi.id, "partner_id": self.company.partner_id.id}
+        )
+        wallet = self.env["cobranca.wallet"].create(
+            {"name": "Sicredi 1", "partner_bank_id": account.id, "agency": "0165", "posto": "02",
+             "convenio": "00623", "carteira": "1"}
+        )  # fmt: skip
+        self.customer.with_company(self.company).cobranca_wallet_id = wallet
+        with freeze_time(datetime(2027, 1, 2, 15)):
+            invoice = self._invoice(invoice_date=date(2026, 12, 30))
+        for boleto in invoice.cobranca_boleto_ids:
+            self.assertEqual(boleto.issue_date, date(2027, 1, 2))
+            self.assertTrue(boleto.nosso_numero_formatted.startswith("27/"), boleto.nosso_numero_formatted)
 
     def test_nosso_numero_never_reused(self):
         first = self._invoice()
