@@ -160,6 +160,17 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         self.assertEqual(invoice.cobranca_mail_state, "pending")
         self.assertEqual(self._invoice(partner=customer).cobranca_delivery_type, "printed")
 
+    def test_customers_without_a_choice_follow_the_company_default(self):
+        self.company.cobranca_delivery_type = "printed"
+        customer = self._customers(1)
+        self.assertFalse(customer.with_company(self.company).cobranca_delivery_type)
+        invoice = self._invoice(partner=customer)
+        self.assertEqual(invoice.cobranca_delivery_type, "printed")
+        self.assertFalse(invoice.cobranca_mail_state, "a printed boleto is not e-mailed at posting")
+        # A customer's own choice wins over the company's.
+        customer.with_company(self.company).cobranca_delivery_type = "email"
+        self.assertEqual(self._invoice(partner=customer).cobranca_mail_state, "pending")
+
     def test_wallet_switch_off_sends_nothing(self):
         self.wallet.email_on_post = False
         self.assertFalse(self._invoice().cobranca_mail_state)
@@ -175,6 +186,26 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         self.assertEqual(len(message.attachment_ids), 1)
         with self.assertRaisesRegex(UserError, "no boleto"):
             self._invoice(post=False).action_cobranca_send_boletos_email()
+
+    def test_sending_many_by_hand_goes_to_the_scheduled_action(self):
+        """Beyond 20 invoices, Send by e-mail hands them to "Send generated boletos" instead of waiting."""
+        invoices = self.env["account.move"].union(
+            *(self._invoice(partner=self.printed_customer, amount=100.0 + number) for number in range(21))
+        )
+        cron = self.env.ref("cobranca_email.ir_cron_send_boleto_emails")
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search_count([("cron_id", "=", cron.id)])
+        action = invoices.action_cobranca_send_boletos_email()
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn("21 invoices", action["params"]["message"])
+        self.assertEqual(set(invoices.mapped("cobranca_mail_state")), {"pending"})
+        self.assertFalse(any(self._boleto_messages(invoice) for invoice in invoices), "nothing composed yet")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        self._dispatch()
+        self.assertEqual(set(invoices.mapped("cobranca_mail_state")), {"done"})
+        for invoice in invoices:
+            (message,) = self._boleto_messages(invoice)
+            self.assertEqual(message.partner_ids, self.printed_customer)
 
     def test_company_template_setting_is_used(self):
         template = self.env.ref("cobranca_email.mail_template_cobranca_boleto").copy(
