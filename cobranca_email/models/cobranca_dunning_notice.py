@@ -162,7 +162,7 @@ class CobrancaDunningNotice(models.Model):
             return {notice.id: notice._render_html_documents() for notice in self}
         pages = self._boletos()._cobranca_page_pdfs()
         command = Report._cobranca_wkhtmltopdf_command("cobranca_email.report_cobranca_dunning_statement")
-        statements = {}
+        statements, boletos = {}, {}
 
         def split(chunk, pdf):
             try:
@@ -174,17 +174,22 @@ class CobrancaDunningNotice(models.Model):
                 for notice in chunk:
                     statements[notice.id] = notice._render_statement_alone(command)
 
-        chunks = ((chunk, chunk._documents_html(parts="s")) for chunk in self._chunks())
-        Report._cobranca_render_many(command, chunks, split)
+        def statements_html():
+            for chunk in self._chunks():
+                yield chunk, chunk._documents_html(parts="s")
+                # While wkhtmltopdf prints these statements: their notices' boletos, from the stored pages.
+                for notice in chunk:
+                    parts = [pages[boleto.id] for boleto, _lang in notice._boletos()._report_order()]
+                    error = next((part for part in parts if isinstance(part, Exception)), None)
+                    boletos[notice.id] = error or (Report._cobranca_merge_pdfs(parts) if parts else None)
+
+        Report._cobranca_render_many(command, statements_html(), split)
         documents = {}
         for notice in self:
-            parts = [statements[notice.id], *(pages[boleto.id] for boleto, _lang in notice._boletos()._report_order())]
-            error = next((part for part in parts if isinstance(part, Exception)), None)
-            if error:
-                documents[notice.id] = error
-                continue
-            statement, *boletos = parts
-            documents[notice.id] = (statement, Report._cobranca_merge_pdfs(boletos) if boletos else None)
+            error = next(
+                (part for part in (statements[notice.id], boletos[notice.id]) if isinstance(part, Exception)), None
+            )
+            documents[notice.id] = error or (statements[notice.id], boletos[notice.id])
         return documents
 
     def _render_statement_alone(self, command):
