@@ -238,6 +238,7 @@ def compose_with_pdfs(env, company, today, args):
     env.cr.commit()
     print(
         f"    (boleto e-mails of their {len(moves)} invoices: pages printed and stored in {seconds:.1f} s, "
+        f"{queries} SQL queries, "
         f"CPU: Odoo process {LAST_CPU[0]:.1f} s, wkhtmltopdf {LAST_CPU[1]:.1f} s)",
         flush=True,
     )
