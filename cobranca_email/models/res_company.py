@@ -198,6 +198,7 @@ class ResCompany(models.Model):
         action.update(
             {
                 "name": _("Bank Holidays"),
+                "display_name": _("Bank Holidays"),
                 "domain": [("resource_id", "=", False), ("calendar_id", "in", [calendar.id, False])],
                 "context": {
                     "default_calendar_id": calendar.id,
