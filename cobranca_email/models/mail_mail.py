@@ -299,12 +299,13 @@ class MailMail(models.Model):
                 diagnosis = smtp_presets.diagnose(error, server.smtp_host, server.smtp_port, server.smtp_encryption)
                 hint = server._cobranca_hint_message(diagnosis)
         failure_types = dict(self._fields["failure_type"]._description_selection(self.env))
-        now = fields.Datetime.now()
-        for log in self._cobranca_logs():
+        logs = self._cobranca_logs()
+        sent = logs.filtered(lambda log: log.mail_mail_id.state in ("sent", "received"))
+        sent.write(
+            {"state": "sent", "sent_date": fields.Datetime.now(), "failure_reason": False, "scheduled_date": False}
+        )
+        for log in logs - sent:
             mail = log.mail_mail_id
-            if mail.state in ("sent", "received"):
-                log.write({"state": "sent", "sent_date": now, "failure_reason": False, "scheduled_date": False})
-                continue
             reason = mail.failure_reason or failure_reason or failure_types.get(mail.failure_type or failure_type) or ""
             if hint:
                 reason = f"{hint}\n{reason}"
