@@ -200,12 +200,7 @@ class AccountMove(models.Model):
         if Report._cobranca_renders_html():
             return {move: move._cobranca_render_boletos() for move in moves}
         pages = moves._cobranca_active_boletos()._cobranca_page_pdfs(raise_on_error=True)
-        return {
-            move: Report._cobranca_merge_pdfs(
-                [pages[boleto.id] for boleto, _lang in move._cobranca_active_boletos()._report_order()]
-            )
-            for move in moves
-        }
+        return {move: move._cobranca_active_boletos()._cobranca_pages_pdf(pages) for move in moves}
 
     def _cobranca_boleto_lang(self):
         """Boletos are a Brazilian bank document: printed in Portuguese whenever it is loaded."""

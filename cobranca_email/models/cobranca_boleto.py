@@ -324,23 +324,29 @@ class CobrancaBoleto(models.Model):
                 raise error
         return pdfs
 
+    def _cobranca_pages_pdf(self, pages):
+        """These boletos' PDF made of their ``pages`` (from _cobranca_page_pdfs), in print order: None
+        without an active boleto, the exception when one of their pages could not be printed."""
+        parts = [pages[boleto.id] for boleto, _lang in self._report_order()]
+        error = next((part for part in parts if isinstance(part, Exception)), None)
+        if error or not parts:
+            return error
+        return self.env["ir.actions.report"]._cobranca_merge_pdfs(parts)
+
     @api.model
     def _page_version(self, lang, command):
         views = self.env["ir.ui.view"].sudo().with_context(lang=lang)
         archs = [etree.tostring(views._get(key)._get_combined_arch(), encoding="unicode") for key in PAGE_VIEWS]
         return hashlib.sha1(repr((lang, command, archs)).encode(), usedforsecurity=False).hexdigest()
 
+    def _page_attachment_domain(self):
+        """The attachments that hold these boletos' stored pages (``page_pdf``)."""
+        return [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", self.ids)]
+
     def _stored_pages(self):
         if not self:
             return {}
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search_fetch(
-                [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", self.ids)],
-                ["res_id", "raw"],
-            )
-        )
+        attachments = self.env["ir.attachment"].sudo().search_fetch(self._page_attachment_domain(), ["res_id", "raw"])
         return {attachment.res_id: attachment.raw for attachment in attachments if attachment.raw}
 
     @api.model
@@ -404,9 +410,7 @@ class CobrancaBoleto(models.Model):
         if not boletos:
             return
         Attachment = self.env["ir.attachment"].sudo()
-        Attachment.search(
-            [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", boletos.ids)]
-        ).unlink()
+        Attachment.search(boletos._page_attachment_domain()).unlink()
         Attachment.create(
             [
                 {
@@ -441,9 +445,7 @@ class CobrancaBoleto(models.Model):
         )
         boletos = self.browse([row[0] for row in self.env.cr.fetchall()])
         if boletos:
-            self.env["ir.attachment"].sudo().search(
-                [("res_model", "=", self._name), ("res_field", "=", "page_pdf"), ("res_id", "in", boletos.ids)]
-            ).unlink()
+            self.env["ir.attachment"].sudo().search(boletos._page_attachment_domain()).unlink()
             boletos.write({"page_pdf_key": False})
 
     def _interest_text(self, formats=None):

@@ -179,9 +179,7 @@ class CobrancaDunningNotice(models.Model):
                 yield chunk, chunk._documents_html(parts="s")
                 # While wkhtmltopdf prints these statements: their notices' boletos, from the stored pages.
                 for notice in chunk:
-                    parts = [pages[boleto.id] for boleto, _lang in notice._boletos()._report_order()]
-                    error = next((part for part in parts if isinstance(part, Exception)), None)
-                    boletos[notice.id] = error or (Report._cobranca_merge_pdfs(parts) if parts else None)
+                    boletos[notice.id] = notice._boletos()._cobranca_pages_pdf(pages)
 
         Report._cobranca_render_many(command, statements_html(), split)
         documents = {}

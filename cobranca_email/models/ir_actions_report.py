@@ -194,9 +194,8 @@ class IrActionsReport(models.Model):
         pages = boletos._cobranca_page_pdfs(raise_on_error=True)
         streams = {}
         for record_id, record_boletos in by_record.items():
-            ordered = [pages[boleto.id] for boleto, _lang in record_boletos._report_order()]
-            stream = io.BytesIO(self._cobranca_merge_pdfs(ordered)) if ordered else None
-            streams[record_id] = {"stream": stream, "attachment": None}
+            pdf = record_boletos._cobranca_pages_pdf(pages)
+            streams[record_id] = {"stream": io.BytesIO(pdf) if pdf else None, "attachment": None}
         if not any(value["stream"] for value in streams.values()):
             raise UserError(_("There is no active boleto to print."))
         return streams

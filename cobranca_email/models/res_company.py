@@ -172,14 +172,13 @@ class ResCompany(models.Model):
         leaves = (
             self.env["resource.calendar.leaves"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
-                    ("resource_id", "=", False),
-                    ("company_id", "in", [self.id, False]),
-                    ("calendar_id", "in", [calendar.id, False]),
+                    *self._cobranca_bank_holidays_domain(),
                     ("date_from", "<=", fields.Datetime.to_datetime(end) + timedelta(days=1)),
                     ("date_to", ">=", fields.Datetime.to_datetime(start) - timedelta(days=1)),
-                ]
+                ],
+                ["date_from", "date_to"],
             )
         )
         zone = pytz.timezone(calendar.tz or self.partner_id.tz or "America/Sao_Paulo")
@@ -190,6 +189,15 @@ class ResCompany(models.Model):
             days.update(first + timedelta(days=offset) for offset in range((last - first).days + 1))
         return frozenset(day for day in days if start <= day <= end)
 
+    def _cobranca_bank_holidays_domain(self):
+        """The company's public holidays: global time off of its working schedule, or of every one."""
+        self.ensure_one()
+        return [
+            ("resource_id", "=", False),
+            ("company_id", "in", [self.id, False]),
+            ("calendar_id", "in", [self.resource_calendar_id.id, False]),
+        ]
+
     def action_cobranca_bank_holidays(self):
         """Open the public holidays of the company's working schedule (global time off)."""
         self.ensure_one()
@@ -199,7 +207,7 @@ class ResCompany(models.Model):
             {
                 "name": _("Bank Holidays"),
                 "display_name": _("Bank Holidays"),
-                "domain": [("resource_id", "=", False), ("calendar_id", "in", [calendar.id, False])],
+                "domain": self._cobranca_bank_holidays_domain(),
                 "context": {
                     "default_calendar_id": calendar.id,
                     "default_company_id": self.id,

@@ -1,9 +1,25 @@
+from contextlib import contextmanager
 from datetime import date
 
-from odoo import Command
+import odoo
+from odoo import Command, api
 from odoo.tests import HttpCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@contextmanager
+def two_transactions(dbname):
+    """Two superuser environments, each in its own database transaction (two workers), rolled back at
+    the end. A lock wait longer than 5 s fails the test instead of hanging it."""
+    with odoo.sql_db.db_connect(dbname).cursor() as cr_a, odoo.sql_db.db_connect(dbname).cursor() as cr_b:
+        try:
+            for cr in (cr_a, cr_b):
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+            yield api.Environment(cr_a, odoo.SUPERUSER_ID, {}), api.Environment(cr_b, odoo.SUPERUSER_ID, {})
+        finally:
+            cr_a.rollback()
+            cr_b.rollback()
 
 
 class CobrancaCommon(AccountTestInvoicingCommon):

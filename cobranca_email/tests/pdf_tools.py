@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo.addons.cobranca_email.models import ir_actions_report
+from odoo.addons.cobranca_email.models import cobranca_boleto, ir_actions_report
 
 
 class Crash(BaseException):
@@ -46,3 +46,18 @@ def counting_wkhtmltopdf():
 
     with patch.object(ir_actions_report, "_run_wkhtmltopdf", run):
         yield calls
+
+
+@contextmanager
+def overflowing_page(bad):
+    """The page of boleto ``bad`` gets instructions too long for one sheet; the others print as usual."""
+    page_values = cobranca_boleto.CobrancaBoleto._page_values
+
+    def long_instructions(boleto, formats=None):
+        values = page_values(boleto, formats)
+        if boleto == bad:
+            values["instructions"] = "Instrução muito longa. " * 2000
+        return values
+
+    with patch.object(cobranca_boleto.CobrancaBoleto, "_page_values", long_instructions):
+        yield

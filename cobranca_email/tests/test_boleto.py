@@ -2,14 +2,12 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-import odoo
-from odoo import api
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from cobranca_core.boleto import parse
 
-from .common import CobrancaCommon
+from .common import CobrancaCommon, two_transactions
 
 
 @tagged("post_install", "-at_install")
@@ -191,18 +189,10 @@ class TestNossoNumeroWorkers(TransactionCase):
         wallet = self.env.ref("cobranca_email.demo_wallet_itau", raise_if_not_found=False)
         if not wallet or not wallet.sequence_id:
             self.skipTest("needs the demo data (an Itaú wallet that issued boletos)")
-        dbname = self.env.cr.dbname
-        with odoo.sql_db.db_connect(dbname).cursor() as cr_a, odoo.sql_db.db_connect(dbname).cursor() as cr_b:
-            try:
-                for cr in (cr_a, cr_b):
-                    cr.execute("SET LOCAL lock_timeout = '5s'")  # waiting would fail the test, not hang it
-                wallet_a = api.Environment(cr_a, odoo.SUPERUSER_ID, {})["cobranca.wallet"].browse(wallet.id)
-                wallet_b = api.Environment(cr_b, odoo.SUPERUSER_ID, {})["cobranca.wallet"].browse(wallet.id)
-                taken = [wallet_a._take_sequence(), wallet_b._take_sequence(), wallet_a._take_sequence()]
-                self.assertEqual(len(set(taken)), 3, taken)
-                # Neither has committed: the numbers are taken all the same, never to be handed out again.
-                cr_a.rollback()
-                self.assertGreater(wallet_b._take_sequence(), max(taken))
-            finally:
-                cr_a.rollback()
-                cr_b.rollback()
+        with two_transactions(self.env.cr.dbname) as (env_a, env_b):
+            wallet_a, wallet_b = env_a["cobranca.wallet"].browse(wallet.id), env_b["cobranca.wallet"].browse(wallet.id)
+            taken = [wallet_a._take_sequence(), wallet_b._take_sequence(), wallet_a._take_sequence()]
+            self.assertEqual(len(set(taken)), 3, taken)
+            # Neither has committed: the numbers are taken all the same, never to be handed out again.
+            env_a.cr.rollback()
+            self.assertGreater(wallet_b._take_sequence(), max(taken))

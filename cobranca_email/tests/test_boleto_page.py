@@ -1,16 +1,12 @@
 from datetime import date
-from unittest.mock import patch
 
-import odoo
-from odoo import api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import format_date, formatLang
 
-from odoo.addons.cobranca_email.models import cobranca_boleto
 from odoo.addons.cobranca_email.models.report_formats import ReportFormats
 
-from .common import CobrancaCommon
-from .pdf_tools import counting_wkhtmltopdf, pdf_pages
+from .common import CobrancaCommon, two_transactions
+from .pdf_tools import counting_wkhtmltopdf, overflowing_page, pdf_pages
 
 
 @tagged("post_install", "-at_install")
@@ -86,16 +82,8 @@ class TestBoletoPage(CobrancaCommon):
     def test_a_page_that_does_not_fit_fails_alone(self):
         other = self._invoice(amount=50.0)
         bad = self.boletos[0]
-        page_values = cobranca_boleto.CobrancaBoleto._page_values
-
-        def long_instructions(boleto, formats=None):
-            values = page_values(boleto, formats)
-            if boleto == bad:
-                values["instructions"] = "Instrução muito longa. " * 2000
-            return values
-
         boletos = self.boletos | other.cobranca_boleto_ids
-        with patch.object(cobranca_boleto.CobrancaBoleto, "_page_values", long_instructions):
+        with overflowing_page(bad):
             pages = boletos._cobranca_page_pdfs()
         self.assertIn("does not fit on one sheet", str(pages[bad.id]))
         self.assertIn(bad.display_name, str(pages[bad.id]))
@@ -168,19 +156,13 @@ class TestBoletoPageWorkers(TransactionCase):
         )
         if len(boletos) < 2:
             self.skipTest("needs the demo data (BR Company's boletos)")
-        dbname = self.env.cr.dbname
-        with odoo.sql_db.db_connect(dbname).cursor() as cr_a, odoo.sql_db.db_connect(dbname).cursor() as cr_b:
-            try:
-                # Another worker holds the first boleto (say, it is storing its page too).
-                cr_a.execute("SELECT id FROM cobranca_boleto WHERE id = %s FOR UPDATE", [boletos[0].id])
-                cr_b.execute("SET LOCAL lock_timeout = '5s'")  # waiting would fail the test, not hang it
-                env_b = api.Environment(cr_b, odoo.SUPERUSER_ID, {"force_report_rendering": True})
-                held, free = env_b["cobranca.boleto"].browse(boletos.ids)
-                pages = (held | free)._cobranca_page_pdfs()
-                self.assertEqual(len(pdf_pages(pages[held.id])), 1, "printed all the same")
-                self.assertIn(free.digitable_line_formatted, pdf_pages(pages[free.id])[0])
-                self.assertFalse(held.page_pdf_key, "not stored: another transaction holds it")
-                self.assertTrue(free.page_pdf_key)
-            finally:
-                cr_a.rollback()
-                cr_b.rollback()
+        with two_transactions(self.env.cr.dbname) as (env_a, env_b):
+            # Another worker holds the first boleto (say, it is storing its page too).
+            env_a.cr.execute("SELECT id FROM cobranca_boleto WHERE id = %s FOR UPDATE", [boletos[0].id])
+            env_b = env_b(context={"force_report_rendering": True})
+            held, free = env_b["cobranca.boleto"].browse(boletos.ids)
+            pages = (held | free)._cobranca_page_pdfs()
+            self.assertEqual(len(pdf_pages(pages[held.id])), 1, "printed all the same")
+            self.assertIn(free.digitable_line_formatted, pdf_pages(pages[free.id])[0])
+            self.assertFalse(held.page_pdf_key, "not stored: another transaction holds it")
+            self.assertTrue(free.page_pdf_key)

@@ -2,10 +2,10 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.cobranca_email.models import cobranca_boleto, cobranca_dunning_notice
+from odoo.addons.cobranca_email.models import cobranca_dunning_notice
 
 from .common_dunning import DAY1, DunningCommon
-from .pdf_tools import counting_wkhtmltopdf, pdf_pages
+from .pdf_tools import counting_wkhtmltopdf, overflowing_page, pdf_pages
 
 
 @tagged("post_install", "-at_install")
@@ -94,15 +94,7 @@ class TestDunningDocuments(DunningCommon):
         notices = self.notices(self.olga, self.ulisses)
         both = notices[self.olga] | notices[self.ulisses]
         bad = self.olga_january._cobranca_active_boletos()[:1]
-        page_values = cobranca_boleto.CobrancaBoleto._page_values
-
-        def long_instructions(boleto, formats=None):
-            values = page_values(boleto, formats)
-            if boleto == bad:
-                values["instructions"] = "Instrução muito longa. " * 2000
-            return values
-
-        with patch.object(cobranca_boleto.CobrancaBoleto, "_page_values", long_instructions):
+        with overflowing_page(bad):
             documents = both._render_documents()
         self.assertIsInstance(documents[notices[self.olga].id], Exception)
         self.assertIn(bad.display_name, str(documents[notices[self.olga].id]))

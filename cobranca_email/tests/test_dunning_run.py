@@ -1,13 +1,13 @@
 from unittest.mock import patch
 
 import odoo
-from odoo import api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from cobranca_core import dunning
 
+from .common import two_transactions
 from .common_dunning import DAY1, DunningCommon, day, on
 from .pdf_tools import Crash
 
@@ -260,23 +260,14 @@ class TestDunningWorkers(TransactionCase):
             created = [row[0] for row in setup.fetchall()]
             setup.commit()
         try:
-            with odoo.sql_db.db_connect(dbname).cursor() as cr_a, odoo.sql_db.db_connect(dbname).cursor() as cr_b:
-                try:
-                    env_a = api.Environment(cr_a, odoo.SUPERUSER_ID, {})
-                    env_b = api.Environment(cr_b, odoo.SUPERUSER_ID, {})
-                    company_a, company_b = (
-                        env_a["res.company"].browse(company.id),
-                        env_b["res.company"].browse(company.id),
-                    )
-                    run_a = env_a["cobranca.dunning"].with_company(company_a)._run(company_a)
-                    self.assertTrue(run_a.sent, "the first run sends the demo notices (not committed here)")
-                    # A holds its customers' rows until it commits; B runs meanwhile.
-                    run_b = env_b["cobranca.dunning"].with_company(company_b)._run(company_b)
-                    self.assertFalse(run_b.outcomes, "the second run claimed nobody the first holds")
-                    self.assertFalse(run_b.errors)
-                finally:
-                    cr_a.rollback()
-                    cr_b.rollback()
+            with two_transactions(dbname) as (env_a, env_b):
+                company_a, company_b = env_a["res.company"].browse(company.id), env_b["res.company"].browse(company.id)
+                run_a = env_a["cobranca.dunning"].with_company(company_a)._run(company_a)
+                self.assertTrue(run_a.sent, "the first run sends the demo notices (not committed here)")
+                # A holds its customers' rows until it commits; B runs meanwhile.
+                run_b = env_b["cobranca.dunning"].with_company(company_b)._run(company_b)
+                self.assertFalse(run_b.outcomes, "the second run claimed nobody the first holds")
+                self.assertFalse(run_b.errors)
         finally:
             with odoo.sql_db.db_connect(dbname).cursor() as cleanup:
                 cleanup.execute("DELETE FROM cobranca_dunning_state WHERE id = ANY(%s)", [created])
