@@ -2,7 +2,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: setup test test-core test-addon lint format run
+.PHONY: setup test test-core test-addon addon-db lint format run
 
 setup:
 	bash tools/setup.sh
@@ -16,8 +16,13 @@ test-core:
 test-addon:
 	$(PYTHON) tools/addon_tests.py
 
+# A database with the addons and their demo data, kept, for `pytest --odoo-database=$(DB) ...`.
+DB ?= cobranca_dev
+addon-db:
+	$(PYTHON) tools/addon_tests.py --create-db $(DB)
+
 lint:
-	$(PYTHON) -m ruff check . && $(PYTHON) -m ruff format --check .
+	bash tools/lint.sh
 
 format:
 	$(PYTHON) -m ruff check --fix . && $(PYTHON) -m ruff format .

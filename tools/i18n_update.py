@@ -13,13 +13,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from addon_tests import REPO, addons_path, db_options, drop_database, odoo_command, repository_modules
+from addon_tests import ODOO_CONF, REPO, child_env, drop_database, odoo_command, repository_modules, write_config
 
 
 def merge(module, pot):
@@ -43,12 +42,11 @@ def main():
     cmd, root = odoo_command()
     if cmd is None:
         sys.exit(root)
+    write_config(root)
     modules = repository_modules(root)
     dbname = args.db or f"cobranca_i18n_{os.getpid()}"
-    data_dir = tempfile.mkdtemp(prefix="cobranca-i18n-")
-    common = [*cmd, *db_options(), f"--addons-path={addons_path(root)}", f"--data-dir={data_dir}"]
-    common += [f"--database={dbname}", "--stop-after-init", "--log-level=warn"]
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    common = [*cmd, f"--config={ODOO_CONF}", f"--database={dbname}", "--stop-after-init", "--log-level=warn"]
+    env = child_env()
     try:
         # Export reads an installed registry: install or update first (with demo data, whose terms
         # are exported too), then export module by module.
@@ -59,7 +57,7 @@ def main():
             merge(module, pot)
     finally:
         if not args.db:
-            drop_database(cmd, dbname, data_dir)
+            drop_database(cmd, dbname)
 
 
 if __name__ == "__main__":

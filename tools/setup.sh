@@ -32,18 +32,22 @@ apt_install() {
 }
 
 # --- Python: cobranca_core (editable, so Odoo sees this checkout) and the test tools ------------
+# The check runs from / so that this checkout being the current directory (on sys.path) does not
+# make an install from another folder (say, a deleted clone) look like this one.
 python_ready() {
-    "$PYTHON" - "$REPO" <<'EOF' 2>/dev/null
+    (cd / && "$PYTHON" - "$REPO" <<'EOF'
 import importlib.metadata, sys, pathlib
 import cobranca_core, pikepdf, pytest, hypothesis, aiosmtpd, freezegun, ruff, websocket  # noqa: F401
+import pylint_odoo, oca_pre_commit_hooks  # noqa: F401
 importlib.metadata.version("cobranca-core")
 assert pathlib.Path(cobranca_core.__file__).resolve().parent.parent == pathlib.Path(sys.argv[1])
 EOF
+    ) 2>/dev/null
 }
 if python_ready; then
     say "python packages: ok"
 else
-    say "python packages: installing cobranca_core (editable), the addon's requirements and the test tools"
+    say "python packages: installing cobranca_core (editable, from $REPO), the addon's requirements and the test tools"
     "$PYTHON" -m pip install -q --disable-pip-version-check -e "$REPO[addon,test]"
 fi
 
@@ -87,18 +91,25 @@ else
 fi
 
 # --- Peers for the integration tests, only where Odoo 18 is installed --------------------------
-if "$PYTHON" -c 'import odoo.release as r; assert r.major_version == "18.0"' 2>/dev/null; then
+if (cd / && "$PYTHON" -c 'import odoo.release as r; assert r.major_version == "18.0"') 2>/dev/null; then
     say "odoo: 18.0 found, addon tier will run"
     # OCA peers: contract (integration of cobranca_email_contract), account_credit_control (the dunning
-    # benchmark's comparison). They install from PyPI next to the hand-installed Odoo.
-    peers=(odoo-addon-contract odoo-addon-account-credit-control)
+    # benchmark's comparison), and pytest-odoo (the addon tier's runner). They install from PyPI next
+    # to the hand-installed Odoo.
+    peers=(odoo-addon-contract odoo-addon-account-credit-control pytest-odoo)
     if "$PYTHON" -m pip show -q "${peers[@]}" >/dev/null 2>&1; then
-        say "odoo: OCA peers contract, account_credit_control: ok"
+        say "odoo: OCA peers contract, account_credit_control and pytest-odoo: ok"
     else
-        say "odoo: installing OCA peers ${peers[*]} (18.0)"
+        say "odoo: installing ${peers[*]} (18.0)"
         "$PYTHON" -m pip install -q --disable-pip-version-check \
-            'odoo-addon-contract>=18.0,<18.1' 'odoo-addon-account-credit-control>=18.0,<18.1'
+            'odoo-addon-contract>=18.0,<18.1' 'odoo-addon-account-credit-control>=18.0,<18.1' 'pytest-odoo>=2.1'
     fi
+    if ! (cd / && "$PYTHON" -c 'import odoo; assert odoo.__file__') 2>/dev/null; then
+        say "odoo: 'import odoo' finds a namespace package, not Odoo's odoo/__init__.py: reinstall Odoo with"
+        say "odoo:   pip install -e <odoo source> --config-settings editable_mode=compat (README, Requirements)"
+        exit 1
+    fi
+    "$PYTHON" "$REPO/tools/addon_tests.py" --write-config | sed 's/^addon tier: /setup: odoo: /'
 else
     say "odoo: 18.0 not importable, addon tier will be skipped (README: Requirements)"
 fi

@@ -6,11 +6,11 @@ PYTHON=${PYTHON:-python3}
 cd "$REPO"
 status=0
 
-echo "== lint (ruff)"
-{ "$PYTHON" -m ruff check . && "$PYTHON" -m ruff format --check .; } || status=1
+echo "== lint (ruff, pylint-odoo, OCA checks)"
+bash tools/lint.sh || status=1
 
 echo "== core tier (pytest, no Odoo)"
-"$PYTHON" -m pytest -q -p no:cacheprovider tests || status=1
+"$PYTHON" -m pytest -q tests || status=1
 
 echo "== addon tier (Odoo 18, PostgreSQL)"
 "$PYTHON" tools/addon_tests.py "$@" || status=1

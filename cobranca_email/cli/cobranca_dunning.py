@@ -6,6 +6,8 @@ Exit status: 0 every planned notice was queued (or, dry run, can be); 1 some cou
 e-mail address, a notice or a batch failed: see the output and the e-mail log); 2 nothing ran
 (wrong arguments, no database, addon not installed, unknown or disabled company).
 """
+# A command line's report is its standard output, not Odoo's log.
+# pylint: disable=print-used
 
 import optparse
 import sys

@@ -29,7 +29,7 @@ class CobrancaDunningNotice(models.Model):
 
     name = fields.Char(compute="_compute_name")
     date = fields.Date(required=True, readonly=True, index=True)
-    company_id = fields.Many2one(comodel_name="res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, readonly=True)
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -40,7 +40,6 @@ class CobrancaDunningNotice(models.Model):
     )
     currency_id = fields.Many2one(
         comodel_name="res.currency",
-        string="Currency",
         required=True,
         readonly=True,
         default=lambda self: self.env.company.currency_id,

@@ -23,7 +23,6 @@ class CobrancaDunningState(models.Model):
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         ondelete="cascade",
         readonly=True,

@@ -20,7 +20,6 @@ class CobrancaEmailLog(models.Model):
     _rec_name = "subject"
 
     date = fields.Datetime(
-        string="Date",
         required=True,
         readonly=True,
         index=True,
@@ -28,14 +27,12 @@ class CobrancaEmailLog(models.Model):
     )
     user_id = fields.Many2one(
         comodel_name="res.users",
-        string="User",
         readonly=True,
         default=lambda self: self.env.user,
         help="User who sent the e-mail, or on whose action it was sent.",
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         readonly=True,
         index=True,
@@ -43,14 +40,12 @@ class CobrancaEmailLog(models.Model):
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Partner",
         readonly=True,
         index=True,
         ondelete="set null",
     )
     purpose = fields.Selection(
         selection=list(mail_purposes.LOG_PURPOSES),
-        string="Purpose",
         required=True,
         readonly=True,
         index=True,
@@ -62,8 +57,8 @@ class CobrancaEmailLog(models.Model):
         ondelete="set null",
     )
     email_from = fields.Char(string="Sender", readonly=True)
-    recipients = fields.Char(string="Recipients", readonly=True)
-    subject = fields.Char(string="Subject", readonly=True)
+    recipients = fields.Char(readonly=True)
+    subject = fields.Char(readonly=True)
     move_ids = fields.Many2many(
         comodel_name="account.move",
         relation="cobranca_email_log_account_move_rel",

@@ -16,7 +16,6 @@ class CobrancaMailServerCompany(models.Model):
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         ondelete="cascade",
         index=True,

@@ -77,7 +77,7 @@ class TestDunningPlan(DunningCommon):
         calendar = self.company.resource_calendar_id
         calendar.tz = "America/Sao_Paulo"
         action = self.env["res.config.settings"].create({}).action_cobranca_bank_holidays()
-        self.env[action["res_model"]].with_context(action["context"]).create(
+        self.env[action["res_model"]].with_context(**action["context"]).create(
             {"name": "Feriado municipal", "date_from": datetime(2026, 3, 9, 3), "date_to": datetime(2026, 3, 10, 2, 59)}
         )  # the whole day in Brasília
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]).mapped("name"), ["Feriado municipal"])

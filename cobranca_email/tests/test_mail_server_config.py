@@ -110,7 +110,7 @@ class TestMailServerConfig(TransactionCase):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"company_ids": [(6, 0, (self.matriz | self.other).ids)], "sender_name": "Cobrança ACME"})
         )
         wizard.action_link()
@@ -122,7 +122,7 @@ class TestMailServerConfig(TransactionCase):
         boletos = self.server("Boletos Matriz", [self.matriz], purpose_boleto=True, sender_email="boleto@acme.com.br")
         cartas = self.server("Cartas Matriz", [self.matriz], purpose_dunning=True)
         action = self.filial.action_cobranca_use_parent_mail_servers()
-        form = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"]))
         self.assertEqual(form.sender_name, "ACME Filial SP")
         self.assertEqual(form.parent_company_id, self.matriz)
         form.sender_name = "ACME Filial SP - Cobrança"

@@ -9,7 +9,7 @@ class CobrancaDunningPreview(models.TransientModel):
     _name = "cobranca.dunning.preview"
     _description = "Dunning Notices: Preview and Send"
 
-    company_id = fields.Many2one(comodel_name="res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, readonly=True)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     partner_ids = fields.Many2many(
         comodel_name="res.partner",
