@@ -106,11 +106,17 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         self.cobranca_boleto_ids._cancel(_("Invoice reset to draft"))
+        self._cobranca_drop_pending_email()
         return super().button_draft()
 
     def button_cancel(self):
         self.cobranca_boleto_ids._cancel(_("Invoice cancelled"))
+        self._cobranca_drop_pending_email()
         return super().button_cancel()
+
+    def _cobranca_drop_pending_email(self):
+        """Boletos that were cancelled are not e-mailed: an e-mail still to send is no longer to send."""
+        self.filtered(lambda move: move.cobranca_mail_state == "pending")._cobranca_set_mail_state(False)
 
     def action_cobranca_reissue_boletos(self):
         """Cancel the boletos of posted invoices and issue new ones, with new nosso números."""
@@ -143,7 +149,7 @@ class AccountMove(models.Model):
             ) from None
         moves._cobranca_set_mail_state("pending")
         if len(moves) <= MANUAL_SEND_NOW_LIMIT:
-            moves._cobranca_send_boleto_emails()
+            moves._cobranca_send_boleto_emails_isolated()
             failed = moves.filtered(lambda move: move.cobranca_mail_state == "failed")
             if failed:
                 message = _(
@@ -247,7 +253,8 @@ class AccountMove(models.Model):
                 to_create.append(move._cobranca_boleto_values(wallet, line, position, len(lines)))
         if not to_create:
             return self.env["cobranca.boleto"]
-        boletos = self.env["cobranca.boleto"].create(to_create)
+        # Issued as superuser: boletos are read-only to every user (see cobranca.boleto.write).
+        boletos = self.env["cobranca.boleto"].sudo().create(to_create).sudo(False)
         boletos._draw_images()
         for move in boletos.move_id:
             previous = move.cobranca_boleto_ids.filtered(lambda b: b.state == "cancelled")
@@ -257,6 +264,7 @@ class AccountMove(models.Model):
 
     def _cobranca_boleto_values(self, wallet, line, position, count):
         amount = abs(line.amount_currency)
+        wallet._cobranca_check_can_issue(self)
         sequence = wallet._take_sequence()
         # The day the boleto is generated: printed as its processing date, and the year of the nosso
         # número where the bank's layout carries one (Sicredi).
@@ -345,8 +353,11 @@ class AccountMove(models.Model):
         if not moves:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
-        moves._cobranca_send_boleto_emails()
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        # Each claimed invoice leaves this batch sent, failed with its reason, or no longer to send:
+        # an invoice left pending would be claimed again by every run, before the ones behind it.
+        stale = moves.filtered(lambda move: not move._cobranca_boleto_email_due())
+        stale._cobranca_set_mail_state(False)
+        (moves - stale)._cobranca_send_boleto_emails_isolated()
         remaining = self.search_count([("cobranca_mail_state", "=", "pending")])
         self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
 
@@ -363,6 +374,44 @@ class AccountMove(models.Model):
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
+    def _cobranca_boleto_email_due(self):
+        """Whether this invoice's boleto e-mail is still to be sent: posted, with active boletos, and
+        not paid meanwhile."""
+        self.ensure_one()
+        return (
+            self.state == "posted"
+            and self.payment_state not in ("paid", "in_payment", "reversed")
+            and bool(self._cobranca_active_boletos())
+        )
+
+    def _cobranca_send_boleto_emails_isolated(self):
+        """:meth:`_cobranca_send_boleto_emails`, where an unforeseen error fails one invoice, not the batch.
+
+        The batch is composed in a savepoint; when it raises, each invoice is composed again alone,
+        and the ones that raise again are marked failed with the error.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._cobranca_send_boleto_emails()
+            return
+        except Exception:
+            self.env.invalidate_all()
+            _logger.warning("Boleto e-mails of %s invoices failed together, composing them one by one", len(self))
+        for move in self:
+            try:
+                with self.env.cr.savepoint():
+                    move._cobranca_send_boleto_emails()
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.warning("Boleto e-mail of %s failed", move.name, exc_info=True)
+                move._cobranca_boleto_email_failed(
+                    _(
+                        "The boleto e-mail of invoice %(invoice)s could not be composed: %(error)s",
+                        invoice=move.name,
+                        error=error,
+                    )
+                )
+
     def _cobranca_send_boleto_emails(self):
         """Queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
 
@@ -376,6 +425,10 @@ class AccountMove(models.Model):
         rendered, senders = moves._cobranca_render_boleto_emails()
         values, ready = [], self.browse()
         for move in moves:
+            failure = rendered[move.id] if isinstance(rendered[move.id], str) else senders[move.company_id]
+            if isinstance(failure, str):
+                move._cobranca_boleto_email_failed(failure)
+                continue
             recipients = move._cobranca_boleto_recipients()
             if not recipients:
                 move._cobranca_boleto_email_failed(
@@ -415,7 +468,11 @@ class AccountMove(models.Model):
         (self - failed)._cobranca_set_mail_state("done")
 
     def _cobranca_render_boleto_emails(self):
-        """{invoice id: (subject, body)} from each company's template, and {company: sending values}."""
+        """{invoice id: (subject, body)} from each company's template, and {company: sending values}.
+
+        Where a company's server cannot send for it, its sending values are the reason instead; where
+        the template fails for an invoice, that invoice's entry is the reason instead.
+        """
         senders, by_template = {}, {}
         for move in self:
             company = move.company_id
@@ -425,15 +482,44 @@ class AccountMove(models.Model):
             by_template.setdefault(template, self.browse())
             by_template[template] |= move
             if company not in senders:
-                senders[company] = self.env["ir.mail_server"]._cobranca_sender(
-                    "boleto", company, company.cobranca_boleto_mail_server_id
-                )
+                try:
+                    senders[company] = self.env["ir.mail_server"]._cobranca_sender(
+                        "boleto", company, company.cobranca_boleto_mail_server_id
+                    )
+                except UserError as error:
+                    senders[company] = str(error)
         rendered = {}
         for template, moves in by_template.items():
-            subjects = template._render_field("subject", moves.ids, compute_lang=True)
-            bodies = template._render_field("body_html", moves.ids, compute_lang=True)
-            rendered.update({move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids})
+            rendered.update(moves._cobranca_render_template(template))
         return rendered, senders
+
+    def _cobranca_render_template(self, template):
+        """{invoice id: (subject, body)} of ``template``, rendered for the whole batch at once; when
+        that fails, invoice by invoice, the ones that fail getting the reason instead."""
+
+        def render(moves):
+            with self.env.cr.savepoint(flush=False):
+                subjects = template._render_field("subject", moves.ids, compute_lang=True)
+                bodies = template._render_field("body_html", moves.ids, compute_lang=True)
+            return {move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids}
+
+        try:
+            return render(self)
+        except Exception:
+            _logger.info("E-mail template %s failed for a batch, rendering it invoice by invoice", template.name)
+        rendered = {}
+        for move in self:
+            try:
+                rendered.update(render(move))
+            except Exception as error:
+                _logger.warning("E-mail template %s failed for %s", template.name, move.name, exc_info=True)
+                rendered[move.id] = _(
+                    "E-mail template %(template)s could not be written for invoice %(invoice)s: %(error)s",
+                    template=template.name,
+                    invoice=move.name,
+                    error=error,
+                )
+        return rendered
 
     def _cobranca_ensure_access_tokens(self):
         """Give the batch's invoices their portal access token in one statement.
@@ -474,7 +560,7 @@ class AccountMove(models.Model):
         self.flush_recordset(["cobranca_mail_state", "cobranca_mail_error"])
         self.env.cr.execute(
             "UPDATE account_move SET cobranca_mail_state = %s, cobranca_mail_error = %s WHERE id IN %s",
-            [state, error or None, tuple(self.ids)],
+            [state or None, error or None, tuple(self.ids)],
         )
         self.invalidate_recordset(["cobranca_mail_state", "cobranca_mail_error"])
 

@@ -8,7 +8,7 @@ from lxml import etree
 from PIL import Image
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.image import image_data_uri
 from odoo.tools.misc import split_every
 
@@ -21,7 +21,11 @@ _logger = logging.getLogger(__name__)
 # Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
 IMMUTABLE_FIELDS = {
     "move_id",
+    "move_line_id",
     "wallet_id",
+    "partner_id",
+    "installment",
+    "installment_count",
     "sequence",
     "nosso_numero",
     "nosso_numero_dv",
@@ -30,7 +34,10 @@ IMMUTABLE_FIELDS = {
     "digitable_line",
     "amount",
     "due_date",
+    "issue_date",
 }
+# Drawn once, right after issue (they need the record): set when empty, never replaced.
+IMAGE_FIELDS = {"barcode_image", "pix_qr_payload", "pix_qr_image"}
 # The views a boleto page is printed from: a change to any of them (an upgrade, a customization in the
 # report editor, a translation) makes the stored pages print again.
 PAGE_VIEWS = (
@@ -84,7 +91,6 @@ class CobrancaBoleto(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     installment = fields.Integer(
-        string="Installment",
         readonly=True,
         help="Position of the installment in the invoice's payment terms.",
     )
@@ -113,9 +119,7 @@ class CobrancaBoleto(models.Model):
     paid = fields.Boolean(compute="_compute_paid", help="The installment of this boleto is fully paid.")
     # The barcode and Pix QR code images, drawn once when the boleto is issued: a boleto is printed,
     # e-mailed and attached to dunning notices many times, and drawing a QR code costs milliseconds.
-    barcode_image = fields.Binary(
-        string="Barcode Image", attachment=False, readonly=True, copy=False, prefetch="cobranca_images"
-    )
+    barcode_image = fields.Binary(attachment=False, readonly=True, copy=False, prefetch="cobranca_images")
     pix_qr_payload = fields.Char(
         string="Pix Code of the QR Image", readonly=True, copy=False, prefetch="cobranca_images"
     )
@@ -154,8 +158,27 @@ class CobrancaBoleto(models.Model):
         for boleto in self:
             boleto.paid = bool(boleto.move_line_id) and boleto.move_line_id.reconciled
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # Boletos are issued by posting invoices (which issues them as superuser), never typed in.
+            raise AccessError(_("Boletos are issued by posting invoices; they cannot be created by hand."))
+        return super().create(vals_list)
+
     def write(self, vals):
-        changed = IMMUTABLE_FIELDS.intersection(vals)
+        if not self.env.su:
+            # Everything a boleto holds is written by the issuing code (as superuser): its number, its
+            # images, its stored page and its state. Users read boletos; access rights say so too.
+            raise AccessError(
+                _(
+                    "Boleto %(boleto)s cannot be changed by hand: cancel or re-issue the invoice's boletos.",
+                    boleto=self[:1].display_name,
+                )
+            )
+        redrawn = IMAGE_FIELDS.intersection(vals) and self.filtered(
+            lambda boleto: any(boleto[name] for name in IMAGE_FIELDS)
+        )
+        changed = IMMUTABLE_FIELDS.intersection(vals) | (IMAGE_FIELDS.intersection(vals) if redrawn else set())
         if changed:
             labels = sorted(self._fields[name].get_description(self.env)["string"] for name in changed)
             raise UserError(
@@ -169,7 +192,7 @@ class CobrancaBoleto(models.Model):
         return super().write(vals)
 
     def _cancel(self, reason):
-        active = self.filtered(lambda boleto: boleto.state == "active")
+        active = self.sudo().filtered(lambda boleto: boleto.state == "active")
         active.write({"state": "cancelled", "cancel_reason": reason})
         # Flush now: the replacing boletos are inserted next, and the database allows one active per line.
         active.flush_recordset(["state"])
@@ -178,7 +201,7 @@ class CobrancaBoleto(models.Model):
 
     def _draw_images(self):
         """Draw and keep the barcode and Pix QR code images of these boletos (done at issue)."""
-        for boleto in self:
+        for boleto in self.sudo():
             payload = boleto._pix_payload()
             boleto.write(
                 {
@@ -446,7 +469,7 @@ class CobrancaBoleto(models.Model):
         boletos = self.browse([row[0] for row in self.env.cr.fetchall()])
         if boletos:
             self.env["ir.attachment"].sudo().search(boletos._page_attachment_domain()).unlink()
-            boletos.write({"page_pdf_key": False})
+            boletos.sudo().write({"page_pdf_key": False})
 
     def _interest_text(self, formats=None):
         """The fine and interest sentences printed in the boleto's instructions, in the env's language."""

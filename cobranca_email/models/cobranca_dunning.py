@@ -194,14 +194,22 @@ class CobrancaDunning(models.AbstractModel):
         return RunContext(company, policy, today, dry_run, with_pdf, self._group_policies())
 
     def _run_batch_safely(self, ctx, partner_ids, commit, result):
-        """Run a batch in its own transaction (``commit``) or savepoint; a batch that fails is rolled
-        back whole, logged, and its customers are left for tomorrow rather than retried in a loop."""
+        """Run a batch in its own transaction (``commit``) or savepoint. A batch that fails is rolled
+        back whole and run again customer by customer, so that one customer's fault (a template that
+        fails for it, a broken address) stays that customer's; a customer that fails alone is
+        logged and left for tomorrow rather than retried in a loop."""
+        # Committing per batch is the point here (the scheduled action's exactly-once guarantee);
+        # ``commit`` is false inside tests and dry runs.
+        # pylint: disable=invalid-commit
         cr = self.env.cr
         if not commit:
             try:
                 with cr.savepoint():
                     return self._run_batch(ctx, partner_ids)
             except Exception as error:  # one bad batch never stops the run
+                self.env.invalidate_all()
+                if len(partner_ids) > 1:
+                    return self._run_one_by_one(ctx, partner_ids, commit, result)
                 return self._batch_failed(ctx, partner_ids, error, result)
         for attempt in range(1, CLAIM_ATTEMPTS + 1):
             cr.commit()  # each batch starts with a fresh snapshot, so it sees what other runs committed
@@ -216,12 +224,22 @@ class CobrancaDunning(models.AbstractModel):
             except Exception as error:  # one bad batch never stops the run
                 cr.rollback()
                 self.env.invalidate_all()
+                if len(partner_ids) > 1:
+                    return self._run_one_by_one(ctx, partner_ids, commit, result)
                 outcomes = self._batch_failed(ctx, partner_ids, error, result)
                 cr.commit()
                 return outcomes
         outcomes = self._batch_failed(ctx, partner_ids, _("other runs kept changing these customers"), result)
         cr.commit()
         return outcomes
+
+    def _run_one_by_one(self, ctx, partner_ids, commit, result):
+        _logger.info("Dunning notices of %s: a batch failed, running its customers one by one", ctx.company.name)
+        return [
+            outcome
+            for partner_id in partner_ids
+            for outcome in self._run_batch_safely(ctx, [partner_id], commit, result)
+        ]
 
     def _batch_failed(self, ctx, partner_ids, error, result):
         _logger.error(
@@ -231,9 +249,21 @@ class CobrancaDunning(models.AbstractModel):
             error,
             exc_info=isinstance(error, Exception),
         )
-        result.errors.append(
-            _("%(count)s customers were not processed: %(error)s", count=len(partner_ids), error=str(error))
-        )
+        if len(partner_ids) == 1:
+            customer = self.env["res.partner"].browse(partner_ids)
+            reason = _(
+                "The dunning notice of %(customer)s could not be composed: %(error)s",
+                customer=customer.display_name,
+                error=str(error),
+            )
+            if not ctx.dry_run:
+                # Seen in the e-mail log (and so on the customer's form), not only in the run's result.
+                self.env["cobranca.email.log"]._log_failure(
+                    purpose="dunning", company=ctx.company, partner=customer, reason=reason
+                )
+        else:
+            reason = _("%(count)s customers were not processed: %(error)s", count=len(partner_ids), error=str(error))
+        result.errors.append(reason)
         if not ctx.dry_run:
             self._mark_planned(ctx.company, partner_ids, ctx.today)
         return []

@@ -31,7 +31,6 @@ class CobrancaWallet(models.Model):
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         tracking=True,
@@ -156,14 +155,17 @@ class CobrancaWallet(models.Model):
             # 0 is what a form sends for a wallet not saved yet: nothing to move.
             if wallet.next_nosso_numero < 1 or wallet.next_nosso_numero == wallet.sequence_id.number_next_actual:
                 continue
-            highest = max(wallet.with_context(active_test=False).boleto_ids.mapped("sequence"), default=0)
-            if wallet.next_nosso_numero <= highest:
+            # Forward only: the numbers below the sequence's next one may have been issued, e-mailed and
+            # printed, even when their boletos or invoices are gone since.
+            wallet.sequence_id.invalidate_recordset(["number_next_actual"])  # read from PostgreSQL, not the cache
+            current = wallet.sequence_id.number_next_actual or 1
+            if wallet.next_nosso_numero < current:
                 raise ValidationError(
                     _(
-                        "Billing wallet %(wallet)s: the next nosso número must be above %(highest)s, the last one "
-                        "issued; a nosso número is never used twice.",
+                        "Billing wallet %(wallet)s: the Next Nosso Número can only move forward, to %(current)s or "
+                        "above; the numbers below it may already be in customers' hands.",
                         wallet=wallet.display_name,
-                        highest=highest,
+                        current=current,
                     )
                 )
             wallet._get_sequence().sudo().number_next_actual = wallet.next_nosso_numero
@@ -194,6 +196,41 @@ class CobrancaWallet(models.Model):
                 layout.validate_wallet(wallet._cobranca_wallet())
             except InvalidWallet as error:
                 raise ValidationError(wallet._invalid_wallet_message(error)) from None
+
+    @api.constrains("partner_bank_id", *LAYOUT_FIELDS)
+    def _check_unique_beneficiary(self):
+        """Two wallets of a company with the same bank, agency, account, carteira and beneficiary code
+        would number the same boletos from two sequences: the second one is refused (archived wallets
+        count)."""
+        for wallet in self:
+            key = wallet._cobranca_beneficiary_key()
+            twins = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search(
+                    [
+                        ("id", "!=", wallet.id),
+                        ("company_id", "=", wallet.company_id.id),
+                        ("bank_code", "=", wallet.bank_code),
+                    ]
+                )
+                .filtered(lambda other, key=key: other._cobranca_beneficiary_key() == key)
+            )
+            if twins:
+                raise ValidationError(
+                    _(
+                        "Billing wallet %(wallet)s has the same bank, agency, account, carteira and beneficiary code "
+                        "as wallet %(other)s: its nosso números would repeat the other's. Use (or unarchive) "
+                        "%(other)s instead.",
+                        wallet=wallet.display_name,
+                        other=twins[0].display_name,
+                    )
+                )
+
+    def _cobranca_beneficiary_key(self):
+        self.ensure_one()
+        fields_ = ("agency", "account", "carteira", "convenio", "posto", "modalidade", "byte_idt")
+        return (self.bank_code or "", *((self[name] or "").strip().lstrip("0") for name in fields_))
 
     @api.constrains("pix_enabled", "partner_bank_id")
     def _check_pix_key(self):
@@ -285,6 +322,34 @@ class CobrancaWallet(models.Model):
                 )
             )
         return self.sequence_id
+
+    def _cobranca_check_can_issue(self, move):
+        """Raise a UserError naming ``move`` and the wallet's field when this wallet cannot issue boletos
+        now (its bank lost its layout, a field was emptied...): checked before a number is taken, so
+        that Odoo's auto-post of a batch of invoices posts the others and says why this one failed."""
+        self.ensure_one()
+        try:
+            get_layout(self.bank_code or "").validate_wallet(self._cobranca_wallet())
+        except UnsupportedBank:
+            reason = _(
+                "the Bank Code (COMPE) of its bank account %(account)s is %(code)s, which has no boleto layout; "
+                "supported: %(banks)s",
+                account=self.partner_bank_id.display_name,
+                code=self.bank_code or _("empty"),
+                banks=", ".join(f"{code} {layout.name}" for code, layout in sorted(LAYOUTS.items())),
+            )
+        except InvalidWallet as error:
+            reason = self._invalid_wallet_message(error)
+        else:
+            return
+        raise UserError(
+            _(
+                "Invoice %(invoice)s: no boleto can be issued from billing wallet %(wallet)s: %(reason)s",
+                invoice=move.display_name,
+                wallet=self.display_name,
+                reason=reason,
+            )
+        )
 
     def _take_sequence(self):
         """Reserve the next nosso número sequence of this wallet."""

@@ -578,6 +578,18 @@ class IrMailServer(models.Model):
         the billing mail queue: through ``server`` when the company chose one in its settings, else
         through the server :meth:`_cobranca_resolve` gives. Unset values are left out; the mail layer
         adds the server's copy list itself (the purpose is on the message)."""
+        if server and not server._cobranca_serves(company):
+            # Checked again here, not only when the setting is saved: the server's links may have
+            # changed since.
+            raise UserError(
+                _(
+                    "Mail server %(server)s, chosen in the settings of %(company)s, is linked to other companies "
+                    "only: the e-mail was not sent. Choose one of the company's servers in Settings > Billing "
+                    "E-mail, or link this server to the company.",
+                    server=server.display_name,
+                    company=company.display_name,
+                )
+            )
         values = (server or self._cobranca_resolve(purpose, company))._cobranca_message_values(purpose, company)
         return {key: values[key] for key in ("mail_server_id", "email_from") if values[key]}
 

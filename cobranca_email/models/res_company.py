@@ -139,6 +139,22 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("cobranca_boleto_mail_server_id", "cobranca_dunning_mail_server_id")
+    def _check_cobranca_mail_servers(self):
+        for company in self:
+            for field_name in ("cobranca_boleto_mail_server_id", "cobranca_dunning_mail_server_id"):
+                server = company[field_name]
+                if server and not server.sudo()._cobranca_serves(company):
+                    raise ValidationError(
+                        _(
+                            "Company %(company)s, %(field)s: mail server %(server)s is linked to other companies "
+                            "only. Choose a server linked to this company or to none.",
+                            company=company.display_name,
+                            field=company._fields[field_name].get_description(self.env)["string"],
+                            server=server.display_name,
+                        )
+                    )
+
     def _cobranca_dunning_policy(self, today=None):
         """The company's dunning settings as ``cobranca_core.dunning`` reads them; with ``today``, its
         bank holidays of the years around it too."""

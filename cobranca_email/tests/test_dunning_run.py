@@ -191,6 +191,33 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(self.dunning()._candidate_partner_ids(self.company, today=DAY1, pending_only=True))
         self.assertEqual(set(self.cron(day(11))), {self.olga, self.ulisses, self.carla})
 
+    def test_a_template_failing_for_one_customer_fails_that_notice_only(self):
+        Template = type(self.env["mail.template"])
+        original = Template._render_field
+
+        def render_field(template, field, res_ids, *args, **kwargs):
+            if template.model == "cobranca.dunning.notice" and self.ulisses in (
+                self.env["cobranca.dunning.notice"].browse(res_ids).partner_id
+            ):
+                raise ValueError("'None' has no attribute 'upper'")
+            return original(template, field, res_ids, *args, **kwargs)
+
+        with (
+            patch.object(Template, "_render_field", render_field),
+            mute_logger("odoo.addons.cobranca_email.models.cobranca_dunning"),
+            on(DAY1),
+        ):
+            result = self.dunning()._run(self.company, today=DAY1, pending_only=True)
+        sent = {self.env["res.partner"].browse(outcome.partner_id) for outcome in result.sent}
+        self.assertEqual(sent, {self.olga, self.carla}, "the others' notices leave")
+        self.assertEqual(len(result.errors), 1)
+        self.assertIn(self.ulisses.display_name, result.errors[0])
+        self.assertIn("has no attribute 'upper'", result.errors[0])
+        log = self.env["cobranca.email.log"].search([("partner_id", "=", self.ulisses.id)])
+        self.assertEqual(log.state, "failed")
+        self.assertEqual(log.failure_reason, result.errors[0])
+        self.assertEqual(set(self.cron(day(11))), {self.ulisses}, "tried again the next day")
+
     def test_send_now_from_the_preview(self):
         with on(DAY1):
             action = (self.olga | self.tiago).action_cobranca_dunning_preview()
