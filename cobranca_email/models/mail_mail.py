@@ -145,7 +145,8 @@ class MailMail(models.Model):
         leaves behind: the attachments, one outgoing ``mail.mail`` per e-mail whose message stays in
         the record's chatter after sending (``is_notification``), the delivery notifications the
         chatter shows per recipient, the server's copy list, and the e-mail log rows (with the
-        partner, invoices and installments given). Nothing is sent here: the mail queue sends.
+        partner, invoices and installments given). Nothing is sent here: the mail queue sends, woken up
+        for it.
 
         :param mails_values: list of dicts with ``record`` (whose chatter shows the e-mail),
             ``partners`` (``res.partner`` recipients), ``subject``, ``body`` (rendered HTML),
@@ -196,7 +197,7 @@ class MailMail(models.Model):
         messages = (
             self.env["mail.message"]
             .sudo()
-            .with_context(clean_context(self.env.context))  # no default_* of the caller on the messages
+            .with_context(**clean_context(self.env.context))  # no default_* of the caller on the messages
             .create(
                 [
                     {
@@ -250,6 +251,8 @@ class MailMail(models.Model):
                 for partner in values["partners"]
             ]
         )
+        # The queue runs hourly: wake it up, so that the e-mails leave once this transaction commits.
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return self.browse(mails.ids)
 
     # ------------------------------------------------------------------------------------------
@@ -352,8 +355,8 @@ class MailMail(models.Model):
         )
         locked = [row[0] for row in cr.fetchall()]
         try:
-            if auto_commit:
-                cr.commit()
+            if auto_commit:  # Odoo's own mail queue commits like this (mail.mail.send, auto_commit)
+                cr.commit()  # pylint: disable=invalid-commit
             claimed = set(self._cobranca_lock_rows(locked))
         except Exception:
             self.browse(locked)._cobranca_release()
@@ -370,7 +373,7 @@ class MailMail(models.Model):
                 cr.execute(query, [mail_ids], log_exceptions=False)
                 return [row[0] for row in cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
-            pass
+            _logger.debug("Mails changed by another worker meanwhile: locking them one by one")
         # Some mails changed since this transaction started (another worker sent them): take the
         # others one by one.
         claimed = []
@@ -451,7 +454,7 @@ class MailMail(models.Model):
         if deferred:
             self._cobranca_defer(deferred)
         if auto_commit:
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         return self.filtered(lambda mail: mail.id not in deferred)
 
     def _cobranca_defer(self, deferred):
@@ -504,7 +507,7 @@ class MailMail(models.Model):
                     retried.add(interrupted.id)
                     interrupted.write({"state": "outgoing", "failure_reason": False})
                 if auto_commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 still_outgoing = self.browse(order).exists().filtered(lambda mail: mail.state == "outgoing")
                 if not still_outgoing:
                     return True

@@ -3,12 +3,14 @@ from . import test_boleto_email
 from . import test_boleto_page
 from . import test_boleto_report
 from . import test_demo
+from . import test_demo_outbox
 from . import test_dunning_cli
 from . import test_dunning_delivery
 from . import test_dunning_documents
 from . import test_dunning_plan
 from . import test_dunning_run
 from . import test_email_log
+from . import test_faults
 from . import test_i18n
 from . import test_mail_queue_limits
 from . import test_mail_server_config

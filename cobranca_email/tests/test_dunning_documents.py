@@ -142,6 +142,9 @@ class TestDunningDocuments(DunningCommon):
         (page,) = pdf_pages(statement)
         for text in ("Carta de cobrança", "Débitos vencidos", "Débitos a vencer", "Multa", "Juros", "Vencimento"):
             self.assertIn(text, page)
+        # The longest headers fit their columns: a cut one ends in "…".
+        self.assertRegex(page, r"Dias de atraso\s+Valor\s+Multa\s+Juros\s+Atualizado hoje")
+        self.assertNotIn("…", page)
         self.assertRegex(page, r"02/03/2026\s+8\s+R\$\s*100,00\s+R\$\s*2,00\s+R\$\s*0,27\s+R\$\s*102,27")
         self.assertEqual(notice._statement_filename(), "Debt statement - Olga Overdue - 2026-03-10.pdf")
         self.assertEqual(
@@ -169,4 +172,6 @@ class TestDunningDocuments(DunningCommon):
         )
         (page,) = pdf_pages(pdf)
         self.assertIn("Debt Statement", page)
+        self.assertRegex(page, r"Invoice\s+Installment\s+Due Date\s+Days Late\s+Amount\s+Fine\s+Interest\s+Due Today")
+        self.assertNotIn("…", page)
         self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")

@@ -19,3 +19,7 @@ class TestUi(HttpCase):
             self.start_tour("/odoo", "cobranca_wallet_check_digit", login="admin")
         wallet = self.env["cobranca.wallet"].search([("name", "=", "Itaú tour")])
         self.assertEqual(wallet.account_dv, "7")
+
+    def test_settings_menu_opens_the_billing_email_section(self):
+        """Billing e-mail > Settings: Invoicing's settings, scrolled to the Billing E-mail section."""
+        self.start_tour("/odoo/action-account.action_move_out_invoice_type", "cobranca_settings_menu", login="admin")
