@@ -135,19 +135,18 @@ class TestBoletoIntegrity(CobrancaCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="cobranca_user",
-            groups="cobranca_email.group_cobranca_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.billing_manager = new_test_user(
-            cls.env,
-            login="cobranca_manager",
-            groups="cobranca_email.group_cobranca_manager,account.group_account_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.billing_user, cls.billing_manager = (
+            new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=cls.company.id,
+                company_ids=[Command.set(cls.company.ids)],
+            )
+            for login, groups in (
+                ("cobranca_user", "cobranca_email.group_cobranca_user"),
+                ("cobranca_manager", "cobranca_email.group_cobranca_manager,account.group_account_manager"),
+            )
         )
 
     def test_nobody_rewrites_an_issued_boleto(self):
