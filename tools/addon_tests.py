@@ -187,8 +187,6 @@ def run_pytest(dbname, paths, log_path, env):
         f"--odoo-database={dbname}",
         f"--odoo-config={ODOO_CONF}",
         "--odoo-http",
-        "-p",
-        "no:cacheprovider",
         *paths,
     ]
     counts = {}

@@ -248,6 +248,7 @@ class AccountMove(models.Model):
                     )
                 )
                 continue
+            wallet._cobranca_check_can_issue(move)
             lines = move._cobranca_boleto_lines()
             for position, line in enumerate(lines, start=1):
                 to_create.append(move._cobranca_boleto_values(wallet, line, position, len(lines)))
@@ -264,7 +265,6 @@ class AccountMove(models.Model):
 
     def _cobranca_boleto_values(self, wallet, line, position, count):
         amount = abs(line.amount_currency)
-        wallet._cobranca_check_can_issue(self)
         sequence = wallet._take_sequence()
         # The day the boleto is generated: printed as its processing date, and the year of the nosso
         # número where the bank's layout carries one (Sicredi).
@@ -384,33 +384,41 @@ class AccountMove(models.Model):
             and bool(self._cobranca_active_boletos())
         )
 
-    def _cobranca_send_boleto_emails_isolated(self):
-        """:meth:`_cobranca_send_boleto_emails`, where an unforeseen error fails one invoice, not the batch.
-
-        The batch is composed in a savepoint; when it raises, each invoice is composed again alone,
-        and the ones that raise again are marked failed with the error.
+    def _cobranca_batch_or_each(self, work, failed):
+        """``work(self)`` in a savepoint, for the whole batch; when it raises, ``work(move)`` for each
+        invoice alone, and ``failed(move, error)`` for the ones that raise again: one invoice's fault
+        stays that invoice's. ``work`` and ``failed`` return dicts (or None), merged into the result.
         """
         try:
             with self.env.cr.savepoint():
-                self._cobranca_send_boleto_emails()
-            return
+                return work(self) or {}
         except Exception:
             self.env.invalidate_all()
-            _logger.warning("Boleto e-mails of %s invoices failed together, composing them one by one", len(self))
+            _logger.info("A batch of %s invoices failed together, doing them one by one", len(self))
+        results = {}
         for move in self:
             try:
                 with self.env.cr.savepoint():
-                    move._cobranca_send_boleto_emails()
+                    results.update(work(move) or {})
             except Exception as error:
                 self.env.invalidate_all()
-                _logger.warning("Boleto e-mail of %s failed", move.name, exc_info=True)
-                move._cobranca_boleto_email_failed(
-                    _(
-                        "The boleto e-mail of invoice %(invoice)s could not be composed: %(error)s",
-                        invoice=move.name,
-                        error=error,
-                    )
+                _logger.warning("Invoice %s failed alone", move.name, exc_info=True)
+                results.update(failed(move, error) or {})
+        return results
+
+    def _cobranca_send_boleto_emails_isolated(self):
+        """:meth:`_cobranca_send_boleto_emails`, where an unforeseen error fails one invoice, not the batch."""
+
+        def failed(move, error):
+            move._cobranca_boleto_email_failed(
+                _(
+                    "The boleto e-mail of invoice %(invoice)s could not be composed: %(error)s",
+                    invoice=move.name,
+                    error=error,
                 )
+            )
+
+        self._cobranca_batch_or_each(lambda moves: moves._cobranca_send_boleto_emails(), failed)
 
     def _cobranca_send_boleto_emails(self):
         """Queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
@@ -425,8 +433,10 @@ class AccountMove(models.Model):
         rendered, senders = moves._cobranca_render_boleto_emails()
         values, ready = [], self.browse()
         for move in moves:
-            failure = rendered[move.id] if isinstance(rendered[move.id], str) else senders[move.company_id]
-            if isinstance(failure, str):
+            # A reason (str) instead of the rendered message or of the company's sending values.
+            prepared = (rendered[move.id], senders[move.company_id])
+            failure = next((item for item in prepared if isinstance(item, str)), None)
+            if failure:
                 move._cobranca_boleto_email_failed(failure)
                 continue
             recipients = move._cobranca_boleto_recipients()
@@ -498,28 +508,20 @@ class AccountMove(models.Model):
         that fails, invoice by invoice, the ones that fail getting the reason instead."""
 
         def render(moves):
-            with self.env.cr.savepoint(flush=False):
-                subjects = template._render_field("subject", moves.ids, compute_lang=True)
-                bodies = template._render_field("body_html", moves.ids, compute_lang=True)
+            subjects = template._render_field("subject", moves.ids, compute_lang=True)
+            bodies = template._render_field("body_html", moves.ids, compute_lang=True)
             return {move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids}
 
-        try:
-            return render(self)
-        except Exception:
-            _logger.info("E-mail template %s failed for a batch, rendering it invoice by invoice", template.name)
-        rendered = {}
-        for move in self:
-            try:
-                rendered.update(render(move))
-            except Exception as error:
-                _logger.warning("E-mail template %s failed for %s", template.name, move.name, exc_info=True)
-                rendered[move.id] = _(
-                    "E-mail template %(template)s could not be written for invoice %(invoice)s: %(error)s",
-                    template=template.name,
-                    invoice=move.name,
-                    error=error,
-                )
-        return rendered
+        def failed(move, error):
+            reason = _(
+                "E-mail template %(template)s could not be written for invoice %(invoice)s: %(error)s",
+                template=template.name,
+                invoice=move.name,
+                error=error,
+            )
+            return {move.id: reason}
+
+        return self._cobranca_batch_or_each(render, failed)
 
     def _cobranca_ensure_access_tokens(self):
         """Give the batch's invoices their portal access token in one statement.
@@ -538,19 +540,11 @@ class AccountMove(models.Model):
 
     def _cobranca_render_boleto_pdfs_safely(self):
         """{invoice: boleto PDF}; invoices whose boletos cannot be rendered are marked failed instead."""
-        try:
-            with self.env.cr.savepoint():
-                return self._cobranca_render_boletos_by_move()
-        except Exception:
-            _logger.warning("Rendering the boletos of %s invoices at once failed, rendering them one by one", len(self))
-        pdfs = {}
-        for move in self:
-            try:
-                with self.env.cr.savepoint():
-                    pdfs[move] = move._cobranca_render_boletos()
-            except Exception as error:
-                move._cobranca_boleto_email_failed(_("The boleto PDF could not be generated: %s", error))
-        return pdfs
+
+        def failed(move, error):
+            move._cobranca_boleto_email_failed(_("The boleto PDF could not be generated: %s", error))
+
+        return self._cobranca_batch_or_each(lambda moves: moves._cobranca_render_boletos_by_move(), failed)
 
     def _cobranca_set_mail_state(self, state, error=False):
         """Set the boleto e-mail state in SQL: account.move.write re-synchronizes an invoice's lines and

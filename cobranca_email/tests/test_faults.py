@@ -106,6 +106,24 @@ class TestBoletoEmailFaults(CobrancaCommon):
                 self.assertEqual(invoice.cobranca_mail_state, "done")
                 self.assertEqual(len(self._sent(invoice)), 1)
 
+    def test_sending_by_hand_names_the_invoice_that_failed_and_sends_the_others(self):
+        good, bad = (self._invoice(partner=customer) for customer in self._customers(2))
+        original = type(self.Move)._cobranca_boleto_recipients
+
+        def recipients(move):
+            if move == bad:
+                raise RuntimeError("contact lookup exploded")
+            return original(move)
+
+        with QUIET, patch.object(type(self.Move), "_cobranca_boleto_recipients", recipients):
+            action = (good | bad).action_cobranca_send_boletos_email()
+        message = action["params"]["message"]
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("1 boleto e-mail(s) queued; 1 failed", message)
+        self.assertIn(f"{bad.name}: The boleto e-mail of invoice {bad.name} could not be composed", message)
+        self.assertEqual(good.cobranca_mail_state, "done")
+        self.assertEqual(len(self._sent(good)), 1)
+
     def test_a_server_of_another_company_is_refused_in_settings_and_at_send_time(self):
         other = self.setup_other_company(name="Outra Empresa Ltda")["company"]
         shared = self.env["ir.mail_server"].create({"name": "Compartilhado", "smtp_host": "127.0.0.1"})
