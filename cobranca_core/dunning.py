@@ -393,6 +393,27 @@ def apply(plan: Plan, partner_states: Mapping[Any, PartnerState] | None = None, 
     return Applied(states, stamped)
 
 
+def undelivered(state: PartnerState, notice_date: date, last_delivered: date | None, today: date) -> PartnerState:
+    """The state once the notice sent on ``notice_date`` turns out never delivered (refused for good).
+
+    It no longer counts: when it was the partner's last notice, the last one becomes
+    ``last_delivered`` (the latest notice still counted, or None) and the next notice is due
+    ``today`` at the latest, so the next run plans the partner as if that notice had not been sent;
+    a later notice, when there is one, stays the last.
+    """
+    count = max(state.notice_count - 1, 0)
+    if state.last_notice_date != notice_date:
+        return replace(state, notice_count=count)
+    next_date = min(state.next_notice_date, today) if state.next_notice_date else today
+    return PartnerState(state.partner_id, last_delivered, next_date, count)
+
+
+def delivered_after_all(state: PartnerState, notice_date: date) -> PartnerState:
+    """The state once a notice counted as undelivered is delivered after all (sent again by hand)."""
+    last = max(state.last_notice_date, notice_date) if state.last_notice_date else notice_date
+    return replace(state, last_notice_date=last, notice_count=state.notice_count + 1)
+
+
 @dataclass(frozen=True)
 class Contact:
     """A contact of the partner; ``categories`` are its contact groups."""

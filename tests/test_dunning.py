@@ -26,10 +26,12 @@ from cobranca_core.dunning import (
     SelectionFilter,
     Skip,
     apply,
+    delivered_after_all,
     effective_due_date,
     effective_policy,
     plan_notices,
     select_recipients,
+    undelivered,
 )
 
 # March 2026: the 7th and 8th, 14th and 15th are a weekend. Day one is Tuesday the 10th.
@@ -314,3 +316,42 @@ def test_company_policy_refuses_impossible_values(field, value):
 def test_override_refuses_negative_tolerance():
     with pytest.raises(ValueError, match="tolerance_days"):
         OverduePolicy(tolerance_days=-1)
+
+
+def test_an_undelivered_notice_no_longer_counts_and_the_next_run_sends_again():
+    debts = [inst("ov-1", 1, d(2))]
+    before = PartnerState(1, d(5), d(10), 1)
+    plan = plan_notices(DAY1, COMPANY, debts, {1: before})
+    assert isinstance(plan.entries[1], Notice)
+    sent = apply(plan, {1: before}).partner_states[1]
+    assert (sent.last_notice_date, sent.notice_count) == (DAY1, 2)
+    refused = undelivered(sent, DAY1, last_delivered=d(5), today=d(11))
+    assert refused == PartnerState(1, d(5), d(11), 1)
+    # The next day's run: five days since the last notice delivered, so the customer is dunned again.
+    again = plan_notices(d(11), COMPANY, debts, {1: refused}).entries[1]
+    assert isinstance(again, Notice)
+    assert again.reason_sent == INTERVAL_ELAPSED
+
+
+def test_an_undelivered_first_notice_makes_the_next_one_a_first_notice_again():
+    sent = PartnerState(1, DAY1, DAY1 + timedelta(days=5), 1)
+    refused = undelivered(sent, DAY1, last_delivered=None, today=DAY1)
+    assert refused == PartnerState(1, None, DAY1, 0)
+    again = plan_notices(d(11), COMPANY, [inst("ov-1", 1, d(2))], {1: refused}).entries[1]
+    assert again.reason_sent == FIRST_NOTICE
+
+
+def test_an_undelivered_notice_older_than_the_last_only_lowers_the_count():
+    state = PartnerState(1, DAY1, DAY1 + timedelta(days=5), 3)
+    assert undelivered(state, DAY1 - timedelta(days=5), last_delivered=DAY1, today=DAY1) == replace(
+        state, notice_count=2
+    )
+    assert undelivered(PartnerState(1), DAY1, None, DAY1).notice_count == 0, "never below zero"
+
+
+def test_a_notice_delivered_after_all_counts_again():
+    refused = PartnerState(1, d(5), DAY1, 1)
+    assert delivered_after_all(refused, DAY1) == PartnerState(1, DAY1, DAY1, 2)
+    later = PartnerState(1, DAY1 + timedelta(days=5), None, 2)
+    assert delivered_after_all(later, DAY1).last_notice_date == DAY1 + timedelta(days=5), "the later one stays last"
+    assert delivered_after_all(PartnerState(1), DAY1) == PartnerState(1, DAY1, None, 1)

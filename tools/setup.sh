@@ -97,10 +97,15 @@ if (cd / && "$PYTHON" -c 'import odoo.release as r; assert r.major_version == "1
     # benchmark's comparison), and pytest-odoo (the addon tier's runner). They install from PyPI next
     # to the hand-installed Odoo.
     peers=(odoo-addon-contract odoo-addon-account-credit-control pytest-odoo)
-    if "$PYTHON" -m pip show -q "${peers[@]}" >/dev/null 2>&1; then
+    # One `pip show` per package: with several, it succeeds as soon as one of them is installed.
+    missing_peers=()
+    for peer in "${peers[@]}"; do
+        "$PYTHON" -m pip show -q "$peer" >/dev/null 2>&1 || missing_peers+=("$peer")
+    done
+    if [ ${#missing_peers[@]} -eq 0 ]; then
         say "odoo: OCA peers contract, account_credit_control and pytest-odoo: ok"
     else
-        say "odoo: installing ${peers[*]} (18.0)"
+        say "odoo: installing ${missing_peers[*]} (18.0)"
         "$PYTHON" -m pip install -q --disable-pip-version-check \
             'odoo-addon-contract>=18.0,<18.1' 'odoo-addon-account-credit-control>=18.0,<18.1' 'pytest-odoo>=2.1'
     fi

@@ -117,8 +117,12 @@ def run(env, company_ids, dry_run, day, out):
         print(f"company {company.name} (id {company.id}), {result.today.isoformat()} ({mode})", file=out)
         for outcome in sorted(result.outcomes, key=lambda o: (not o.sendable, not o.planned, o.partner_id)):
             print(format_outcome(env, Dunning, outcome, dry_run), file=out)
+        for warning in result.warnings:
+            print(f"  WARNING  {warning}", file=out)
         for error in result.errors:
             print(f"  ERROR    {error}", file=out)
+        for partner in env["res.partner"].browse(result.busy):
+            print(f"  BUSY     {partner.display_name} (id {partner.id}): left to another run at work on it", file=out)
         sent = len(result.to_send) if dry_run else len(result.sent)
         print(
             f"  {sent} notice(s) {'to send' if dry_run else 'queued'}, {len(result.failed)} failed, "

@@ -10,6 +10,8 @@ from odoo.tools import email_normalize, float_repr, mute_logger
 
 from cobranca_core.boleto import InvalidBoleto, issue
 
+from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, INVOICING, check_groups
+from ..tools.computed_search import ids_with_value
 from .res_company import DELIVERY_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -74,6 +76,49 @@ class AccountMove(models.Model):
         "the outgoing mail queue (the e-mail log shows its delivery). Failed: see the reason.",
     )
     cobranca_mail_error = fields.Char(string="Boleto E-mail Failure", copy=False, readonly=True)
+    # What became of the boleto e-mail once queued, from the e-mail log (which the mail queue writes:
+    # it never writes invoices, so it never waits for their locks).
+    cobranca_mail_delivery = fields.Selection(
+        selection=[
+            ("queued", "In the mail queue"),
+            ("deferred", "Deferred by sending limits"),
+            ("sent", "Delivered"),
+            ("failed", "Not delivered"),
+        ],
+        string="Boleto E-mail Delivery",
+        compute="_compute_cobranca_mail_delivery",
+        search="_search_cobranca_mail_delivery",
+        help="Not delivered: the mail server refused the last boleto e-mail for good (or it was cancelled): "
+        "correct the address and send the boletos again.",
+    )
+    cobranca_mail_delivery_error = fields.Text(string="Why Not Delivered", compute="_compute_cobranca_mail_delivery")
+
+    def _cobranca_last_boleto_logs(self, move_ids=None):
+        """``{invoice id: (state, failure reason)}`` of the last boleto e-mail queued for each invoice
+        (``move_ids``; default: these invoices), from the e-mail log."""
+        self.env["cobranca.email.log"].flush_model()
+        query = """SELECT DISTINCT ON (rel.move_id) rel.move_id, log.state, log.failure_reason
+                     FROM cobranca_email_log_account_move_rel rel
+                     JOIN cobranca_email_log log ON log.id = rel.log_id
+                    WHERE log.purpose = 'boleto' AND log.mail_message_id IS NOT NULL"""
+        params = []
+        if move_ids is not False:
+            query += " AND rel.move_id = ANY(%s)"
+            params.append(list(move_ids if move_ids is not None else self.ids))
+        self.env.cr.execute(query + " ORDER BY rel.move_id, log.date DESC, log.id DESC", params)
+        return {move_id: (state, reason) for move_id, state, reason in self.env.cr.fetchall()}
+
+    @api.depends("cobranca_mail_state")
+    def _compute_cobranca_mail_delivery(self):
+        logs = self._cobranca_last_boleto_logs([move_id for move_id in self.ids if move_id])
+        for move in self:
+            state, reason = logs.get(move.id, (False, False))
+            move.cobranca_mail_delivery = state
+            move.cobranca_mail_delivery_error = reason if state == "failed" else False
+
+    def _search_cobranca_mail_delivery(self, operator, value):
+        states = {move_id: state for move_id, (state, _reason) in self._cobranca_last_boleto_logs(False).items()}
+        return ids_with_value(operator, value, states)
 
     @api.depends("partner_id", "company_id", "move_type")
     def _compute_cobranca_wallet_id(self):
@@ -105,11 +150,14 @@ class AccountMove(models.Model):
         return posted
 
     def button_draft(self):
+        # Boletos are cancelled as superuser: only someone who may change these invoices gets there.
+        self.check_access("write")
         self.cobranca_boleto_ids._cancel(_("Invoice reset to draft"))
         self._cobranca_drop_pending_email()
         return super().button_draft()
 
     def button_cancel(self):
+        self.check_access("write")
         self.cobranca_boleto_ids._cancel(_("Invoice cancelled"))
         self._cobranca_drop_pending_email()
         return super().button_cancel()
@@ -120,8 +168,8 @@ class AccountMove(models.Model):
 
     def action_cobranca_reissue_boletos(self):
         """Cancel the boletos of posted invoices and issue new ones, with new nosso números."""
-        if not self.env.user.has_group("cobranca_email.group_cobranca_manager"):
-            raise UserError(_("Only billing e-mail managers can re-issue boletos."))
+        check_groups(self.env, [BILLING_MANAGER], _("Only billing e-mail managers can re-issue boletos."))
+        self.check_access("write")
         for move in self:
             if move.state != "posted":
                 raise UserError(
@@ -136,6 +184,8 @@ class AccountMove(models.Model):
         A few invoices are composed right away (the chatter shows the e-mail at once); larger
         selections go to the background run, like posted invoices do.
         """
+        check_groups(self.env, [BILLING_USER], _("Only billing e-mail users can send boletos by e-mail."))
+        self.check_access("write")
         moves = self.filtered(lambda move: move.state == "posted" and move._cobranca_active_boletos())
         if not moves:
             raise UserError(_("The selected invoices have no boleto to send."))
@@ -173,6 +223,8 @@ class AccountMove(models.Model):
         }
 
     def action_cobranca_print_boletos(self):
+        check_groups(self.env, [INVOICING], _("Only invoicing users can print boletos from invoices."))
+        self.check_access("read")
         moves = self.filtered("cobranca_boleto_count")
         if not moves:
             raise UserError(_("The selected invoices have no boleto."))

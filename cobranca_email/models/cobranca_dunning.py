@@ -15,7 +15,7 @@ batch themselves):
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ import psycopg2.errors
 from odoo import _, api, fields, models
 from odoo.tools import float_repr, format_date, split_every
 
-from cobranca_core import dunning
+from cobranca_core import dunning, mail_purposes
 from cobranca_core.charges import late_charges
 
 from .cobranca_overdue_policy_mixin import overdue_policy
@@ -90,6 +90,10 @@ class RunResult:
     dry_run: bool
     outcomes: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # batches that failed as a whole
+    # Customers another run was at work on at the same time: left to it (or to the next call), never
+    # marked planned, so nobody loses the day's notice.
+    busy: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # e.g. no mail server for these notices
 
     @property
     def sent(self):
@@ -137,6 +141,8 @@ class CobrancaDunning(models.AbstractModel):
             if not batch:
                 continue
             result = self.with_company(company)._run(company, today=today, partner_ids=batch, commit=False)
+            for warning in result.warnings:
+                _logger.warning("Dunning notices of %s: %s", company.name, warning)
             _logger.info(
                 "Dunning notices of %s on %s: %s queued, %s not sent, %s batch error(s)",
                 company.name,
@@ -180,6 +186,9 @@ class CobrancaDunning(models.AbstractModel):
         policy = company._cobranca_dunning_policy()
         if not policy.enabled and not dry_run:
             return result
+        warning = company._cobranca_mail_server_warning([mail_purposes.DUNNING, mail_purposes.NOTICE])
+        if warning:
+            result.warnings.append(warning)
         self.env.flush_all()
         ctx = self._context_for(company, today, dry_run=dry_run, with_pdf=with_pdf)
         candidates = self._candidate_partner_ids(company, partner_ids, today=today, pending_only=pending_only)
@@ -197,7 +206,12 @@ class CobrancaDunning(models.AbstractModel):
         """Run a batch in its own transaction (``commit``) or savepoint. A batch that fails is rolled
         back whole and run again customer by customer, so that one customer's fault (a template that
         fails for it, a broken address) stays that customer's; a customer that fails alone is
-        logged and left for tomorrow rather than retried in a loop."""
+        logged and left for tomorrow rather than retried in a loop.
+
+        A customer another run changed meanwhile (Postgres refuses the lock: serialization failure)
+        is no fault: outside a transaction of its own (the scheduled action's call), it is left out
+        unmarked and the next call, with a fresh snapshot, plans it; with ``commit`` the batch is
+        retried with a fresh snapshot first."""
         # Committing per batch is the point here (the scheduled action's exactly-once guarantee);
         # ``commit`` is false inside tests and dry runs.
         # pylint: disable=invalid-commit
@@ -210,6 +224,8 @@ class CobrancaDunning(models.AbstractModel):
                 self.env.invalidate_all()
                 if len(partner_ids) > 1:
                     return self._run_one_by_one(ctx, partner_ids, commit, result)
+                if isinstance(error, RETRY_ERRORS):
+                    return self._left_to_another_run(ctx, partner_ids, error, result)
                 return self._batch_failed(ctx, partner_ids, error, result)
         for attempt in range(1, CLAIM_ATTEMPTS + 1):
             cr.commit()  # each batch starts with a fresh snapshot, so it sees what other runs committed
@@ -229,9 +245,19 @@ class CobrancaDunning(models.AbstractModel):
                 outcomes = self._batch_failed(ctx, partner_ids, error, result)
                 cr.commit()
                 return outcomes
-        outcomes = self._batch_failed(ctx, partner_ids, _("other runs kept changing these customers"), result)
-        cr.commit()
-        return outcomes
+        if len(partner_ids) > 1:
+            return self._run_one_by_one(ctx, partner_ids, commit, result)
+        return self._left_to_another_run(ctx, partner_ids, _("other runs kept changing this customer"), result)
+
+    def _left_to_another_run(self, ctx, partner_ids, error, result):
+        _logger.info(
+            "Dunning notices of %s: customer(s) %s left to the run at work on them: %s",
+            ctx.company.name,
+            partner_ids,
+            error,
+        )
+        result.busy += partner_ids
+        return []
 
     def _run_one_by_one(self, ctx, partner_ids, commit, result):
         _logger.info("Dunning notices of %s: a batch failed, running its customers one by one", ctx.company.name)
@@ -256,23 +282,36 @@ class CobrancaDunning(models.AbstractModel):
                 customer=customer.display_name,
                 error=str(error),
             )
-            if not ctx.dry_run:
-                # Seen in the e-mail log (and so on the customer's form), not only in the run's result.
-                self.env["cobranca.email.log"]._log_failure(
-                    purpose="dunning", company=ctx.company, partner=customer, reason=reason
-                )
         else:
             reason = _("%(count)s customers were not processed: %(error)s", count=len(partner_ids), error=str(error))
-        result.errors.append(reason)
         if not ctx.dry_run:
-            self._mark_planned(ctx.company, partner_ids, ctx.today)
+            try:
+                with self.env.cr.savepoint():
+                    if len(partner_ids) == 1:
+                        # Seen in the e-mail log (and so on the customer's form), not only in the run's result.
+                        self.env["cobranca.email.log"]._log_failure(
+                            purpose="dunning", company=ctx.company, partner=customer, reason=reason
+                        )
+                    self._mark_planned(ctx.company, partner_ids, ctx.today)
+            except RETRY_ERRORS as conflict:  # another run planned them meanwhile: theirs stands
+                self.env.invalidate_all()
+                return self._left_to_another_run(ctx, partner_ids, conflict, result)
+        result.errors.append(reason)
         return []
 
     def _run_batch(self, ctx, partner_ids):
         states = self._read_states(ctx.company, partner_ids, claim=not ctx.dry_run)
         if not ctx.dry_run:
             partner_ids = [partner_id for partner_id in partner_ids if partner_id in states]
+        states, restamped = self.env["cobranca.dunning.state"]._count_deliveries(
+            ctx.company, states, ctx.today, write=not ctx.dry_run
+        )
         installments = self._read_installments(ctx.company, partner_ids)
+        if restamped:  # a dry run does not write them
+            installments = [
+                replace(item, last_notice_date=restamped[item.id]) if item.id in restamped else item
+                for item in installments
+            ]
         partners = self._read_partners(partner_ids)
         contacts = self._read_contacts(partner_ids)
         policies = {
@@ -566,8 +605,13 @@ class CobrancaDunning(models.AbstractModel):
             return
         lines = self.env["account.move.line"].browse([item.id for outcome in sendable for item in outcome.installments])
         lines_by_id = {line.id: line for line in lines}  # iterating keeps the batch's prefetch
-        notices = self.env["cobranca.dunning.notice"].create(
-            [self._notice_values(ctx, outcome, lines_by_id) for outcome in sendable]
+        # Notices and their lines are written by the run only (users read them): created as the system,
+        # then read as the run's user.
+        notices = (
+            self.env["cobranca.dunning.notice"]
+            .sudo()
+            .create([self._notice_values(ctx, outcome, lines_by_id) for outcome in sendable])
+            .sudo(False)
         )
         documents = notices._render_documents() if ctx.with_pdf else {}
         template = ctx.company._cobranca_dunning_mail_template()
@@ -618,9 +662,10 @@ class CobrancaDunning(models.AbstractModel):
             if boletos:
                 attachments.append((named._boletos_filename(), boletos))
         return {
-            # Shown in the customer's chatter; the run's user is the author. Queued as the billing
-            # system: a billing user may send notices without the right to edit customers.
-            "record": notice.partner_id,
+            # Shown in the notice's chatter (read by the billing users of its company only, where the
+            # customer may be shared); the run's user is the author. Queued as the billing system: a
+            # billing user may send notices without the right to edit customers.
+            "record": notice,
             "partners": self.env["res.partner"].browse(outcome.recipient_partner_ids),
             "subject": subject,
             "body": body,
@@ -640,7 +685,7 @@ class CobrancaDunning(models.AbstractModel):
             if isinstance(result, Exception):
                 self._notice_failed(ctx, outcome, notice, result)
                 continue
-            notice.write(
+            notice.sudo().write(
                 {
                     "mail_message_id": result.mail_message_id.id,
                     "attachment_ids": [(6, 0, result.attachment_ids.ids)],

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from cobranca_core import dunning
 
+from ..tools.computed_search import ids_with_value
 from .report_formats import ReportFormats
 
 _logger = logging.getLogger(__name__)
@@ -20,9 +21,20 @@ PAGES_PER_CALL = 80
 
 
 class CobrancaDunningNotice(models.Model):
-    """One dunning notice sent to a customer: the debts it listed, as they stood that day."""
+    """One dunning notice sent to a customer: the debts it listed, as they stood that day.
+
+    Its e-mail is posted in the notice's own chatter, not the customer's: a customer shared by
+    several companies is read by every internal user of each of them, while a notice (its message
+    and its PDFs with it) is read only by the billing users of its company.
+
+    ``state`` follows its e-mail: a notice whose e-mail is never delivered (refused for good by the
+    server, cancelled, deleted unsent) is *Not delivered*, with the reason, and no longer counts in
+    the customer's dunning cycle (see ``cobranca.dunning._recount_cycles``): the next run sends it
+    again.
+    """
 
     _name = "cobranca.dunning.notice"
+    _inherit = ["mail.thread"]
     _description = "Dunning Notice"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -77,6 +89,19 @@ class CobrancaDunningNotice(models.Model):
     )
     next_notice_date = fields.Date(string="Next Notice", readonly=True)
     recipients = fields.Char(readonly=True)
+    state = fields.Selection(
+        selection=[("queued", "In the mail queue"), ("sent", "Delivered"), ("failed", "Not delivered")],
+        string="E-mail",
+        compute="_compute_state",
+        search="_search_state",
+        help="Not delivered: the mail server refused the e-mail for good, or it was cancelled. The notice no "
+        "longer counts as the customer's last one, and the next run sends a new one.",
+    )
+    failure_reason = fields.Text(string="Why Not Delivered", compute="_compute_state")
+    # Whether the customer's cycle counts this notice; written by the dunning run only
+    # (cobranca.dunning.state._count_deliveries). ``state`` is read from the e-mail log, which the
+    # mail queue writes: the queue never writes a notice, so it never waits for a run.
+    counted = fields.Boolean(string="Counted in the Cycle", default=True, readonly=True, copy=False)
     mail_message_id = fields.Many2one(comodel_name="mail.message", string="Message", readonly=True)
     attachment_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -86,6 +111,32 @@ class CobrancaDunningNotice(models.Model):
         string="Attachments",
         readonly=True,
     )
+
+    @api.depends("mail_message_id")
+    def _compute_state(self):
+        logs = self.env["cobranca.email.log"].sudo().search([("mail_message_id", "in", self.mail_message_id.ids)])
+        for notice in self:
+            mine = logs.filtered(lambda log, notice=notice: log.mail_message_id == notice.mail_message_id)
+            failed = mine.filtered(lambda log: log.state == "failed")
+            if failed:
+                notice.state = "failed"
+                notice.failure_reason = "\n".join(filter(None, failed.mapped("failure_reason")))
+            else:
+                notice.state = "sent" if mine and all(log.state == "sent" for log in mine) else "queued"
+                notice.failure_reason = False
+
+    def _search_state(self, operator, value):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT notice.id,
+                      CASE WHEN bool_or(log.state = 'failed') THEN 'failed'
+                           WHEN count(log.id) > 0 AND bool_and(log.state = 'sent') THEN 'sent'
+                           ELSE 'queued' END
+                 FROM cobranca_dunning_notice notice
+            LEFT JOIN cobranca_email_log log ON log.mail_message_id = notice.mail_message_id
+             GROUP BY notice.id"""
+        )
+        return ids_with_value(operator, value, dict(self.env.cr.fetchall()))
 
     @api.depends("partner_id", "date")
     def _compute_name(self):

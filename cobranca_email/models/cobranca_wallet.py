@@ -289,6 +289,9 @@ class CobrancaWallet(models.Model):
 
     def action_view_boletos(self):
         self.ensure_one()
+        # Only opens what the user may read: the wallet (its company) and boletos.
+        self.check_access("read")
+        self.env["cobranca.boleto"].check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Boletos"),

@@ -31,6 +31,9 @@ BOLETO_REPORTS = {
 }
 # wkhtmltopdf processes running side by side on many documents: it uses one core each.
 MAX_PDF_PROCESSES = 2
+# Seconds a wkhtmltopdf call may take before it is killed and its documents fail (system parameter
+# cobranca_email.wkhtmltopdf_time_limit). A call renders at most ~80 pages: about 5 s here.
+WKHTMLTOPDF_TIME_LIMIT = 300
 
 
 class IrActionsReport(models.Model):
@@ -68,10 +71,11 @@ class IrActionsReport(models.Model):
         results = []
         handle = handle or (lambda token, result: results.append((token, result)))
         workers = max(1, min(os.cpu_count() or 1, MAX_PDF_PROCESSES))
+        time_limit = self._cobranca_wkhtmltopdf_time_limit()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             pending = collections.deque()
             for token, html in documents:
-                pending.append((token, pool.submit(_run_wkhtmltopdf, command, html)))
+                pending.append((token, pool.submit(_run_wkhtmltopdf, command, html, time_limit)))
                 # Handle what is ready; wait when enough documents are queued (memory stays bounded).
                 while pending and (pending[0][1].done() or len(pending) > 2 * workers):
                     token, future = pending.popleft()
@@ -82,10 +86,29 @@ class IrActionsReport(models.Model):
         return results
 
     @api.model
+    def _cobranca_wkhtmltopdf_time_limit(self):
+        """Seconds a wkhtmltopdf call may run (system parameter ``cobranca_email.wkhtmltopdf_time_limit``)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("cobranca_email.wkhtmltopdf_time_limit")
+        try:
+            return max(1, int(value)) if value else WKHTMLTOPDF_TIME_LIMIT
+        except ValueError:
+            _logger.warning("cobranca_email.wkhtmltopdf_time_limit is not a number of seconds: %r", value)
+            return WKHTMLTOPDF_TIME_LIMIT
+
+    @api.model
     def _cobranca_pdf_result(self, future):
         """The PDF of a wkhtmltopdf run, or the (translated) error."""
         try:
             return future.result()
+        except subprocess.TimeoutExpired as error:
+            _logger.warning("wkhtmltopdf killed after %s s", error.timeout)
+            return UserError(
+                _(
+                    "Wkhtmltopdf did not finish within %(seconds)s seconds and was stopped: the PDF was not created "
+                    "(system parameter cobranca_email.wkhtmltopdf_time_limit).",
+                    seconds=error.timeout,
+                )
+            )
         except WkhtmltopdfError as error:
             code, message = error.args
             _logger.warning("wkhtmltopdf failed (error code %s): %s", code, message)
@@ -229,13 +252,16 @@ def _pdf_bytes(document):
     return stream.getvalue()
 
 
-def _run_wkhtmltopdf(command, html):
-    """Run wkhtmltopdf on one self-contained HTML document; safe in a thread (no database access)."""
+def _run_wkhtmltopdf(command, html, time_limit=WKHTMLTOPDF_TIME_LIMIT):
+    """Run wkhtmltopdf on one self-contained HTML document; safe in a thread (no database access).
+    A call that runs longer than ``time_limit`` seconds is killed (``subprocess.TimeoutExpired``)."""
     with tempfile.TemporaryDirectory(prefix="cobranca-pdf-") as folder:
         source, target = os.path.join(folder, "document.html"), os.path.join(folder, "document.pdf")
         with open(source, "w", encoding="utf-8") as file:
             file.write(html)
-        process = subprocess.run([*command, source, target], capture_output=True, text=True, check=False)
+        process = subprocess.run(
+            [*command, source, target], capture_output=True, text=True, check=False, timeout=time_limit
+        )
         # 1: wkhtmltopdf finished with warnings (as Odoo, accept it)
         if process.returncode not in (0, 1) or not os.path.exists(target):
             raise WkhtmltopdfError(process.returncode, process.stderr[-1000:])

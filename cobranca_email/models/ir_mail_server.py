@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, modules, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, email_split, formataddr
 
 from odoo.addons.base.models import ir_mail_server as base_ir_mail_server
@@ -18,6 +18,8 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from cobranca_core import mail_purposes, smtp_presets
 from cobranca_core.limits import SendingLimits, WindowCounters
+
+from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, SYSTEM, check_groups
 
 _logger = logging.getLogger(__name__)
 
@@ -411,9 +413,21 @@ class IrMailServer(models.Model):
         """Send a real message through this server to its test recipient and tell the user how it went.
 
         Billing users may run it: the account (user name, password) is read with sudo and never
-        shown. The attempt is recorded in the e-mail log (purpose ``test``).
+        shown. The attempt is recorded in the e-mail log (purpose ``test``). Only through a server of
+        the current company.
         """
         self.ensure_one()
+        check_groups(self.env, [BILLING_USER, SYSTEM], _("Only billing e-mail users can send test e-mails."))
+        self._cobranca_check_serves_user()
+        if not self._cobranca_serves(self.env.company):
+            raise UserError(
+                _(
+                    "The mail server “%(server)s” does not send for %(company)s: switch to a company it is linked "
+                    "to before sending the test e-mail.",
+                    server=self.name,
+                    company=self.env.company.name,
+                )
+            )
         server = self.sudo()
         if not server.test_email_to:
             raise UserError(_("Fill in the test recipient of the mail server “%s” first.", server.name))
@@ -484,6 +498,10 @@ class IrMailServer(models.Model):
 
     def action_cobranca_link_companies(self):
         self.ensure_one()
+        check_groups(
+            self.env, [BILLING_MANAGER, SYSTEM], _("Only billing e-mail managers can link companies to mail servers.")
+        )
+        self._cobranca_check_serves_user()
         return {
             "type": "ir.actions.act_window",
             "name": _("Link companies"),
@@ -492,6 +510,13 @@ class IrMailServer(models.Model):
             "target": "new",
             "context": {"default_mail_server_id": self.id},
         }
+
+    def test_smtp_connection(self, autodetect_max_email_size=False):
+        # Billing users read mail servers (this addon's access rights) and Odoo's test connects with the
+        # server's account as superuser: only through a server of their companies.
+        self.check_access("read")
+        self._cobranca_check_serves_user()
+        return super().test_smtp_connection(autodetect_max_email_size=autodetect_max_email_size)
 
     def connect(
         self,
@@ -570,7 +595,26 @@ class IrMailServer(models.Model):
     def _cobranca_serves(self, company):
         """Whether this server may send for ``company``: linked to it, or to no company at all."""
         self.ensure_one()
-        return not self.company_link_ids or company in self.company_link_ids.company_id
+        # Every link, also those to companies the user may not read.
+        links = self.sudo().company_link_ids
+        return not links or company in links.company_id
+
+    def _cobranca_check_serves_user(self):
+        """Refuse these servers unless each sends for one of the user's companies (or for every company):
+        the buttons and wizards that call this use the server's account as superuser. Billing users
+        read every server (not its account); administrators may use any."""
+        if self.env.su or self.env.user.has_group(SYSTEM):
+            return
+        companies = self.env.user.company_ids
+        for server in self:
+            links = server.sudo().company_link_ids
+            if links and not links.company_id & companies:
+                raise AccessError(
+                    _(
+                        "The mail server “%(server)s” sends for other companies than yours: you cannot use it.",
+                        server=server.name,
+                    )
+                )
 
     @api.model
     def _cobranca_sender(self, purpose, company, server=None):

@@ -5,7 +5,10 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from cobranca_core import mail_purposes
 from cobranca_core.dunning import CompanyPolicy, SelectionFilter
+
+from ..tools.access_checks import BILLING_MANAGER, SYSTEM, check_companies, check_groups
 
 # Seed 004's S / N / T, for contact groups and debt situations.
 FILTER_MODES = [
@@ -217,6 +220,7 @@ class ResCompany(models.Model):
     def action_cobranca_bank_holidays(self):
         """Open the public holidays of the company's working schedule (global time off)."""
         self.ensure_one()
+        check_companies(self.env, self)
         action = self.env["ir.actions.act_window"]._for_xml_id("resource.action_resource_calendar_leave_tree")
         calendar = self.resource_calendar_id
         action.update(
@@ -233,6 +237,54 @@ class ResCompany(models.Model):
         )
         return action
 
+    def _cobranca_billing_purposes(self):
+        """The billing purposes this company sends e-mail for: boletos when one of its wallets
+        e-mails them, dunning letters and boleto notices when its dunning notices are on."""
+        self.ensure_one()
+        purposes = []
+        wallets = (
+            self.env["cobranca.wallet"].sudo().search([("company_id", "=", self.id), ("email_on_post", "=", True)])
+        )
+        if wallets:
+            purposes.append(mail_purposes.BOLETO)
+        if self.cobranca_dunning_enabled:
+            purposes += [mail_purposes.DUNNING, mail_purposes.NOTICE]
+        return purposes
+
+    def _cobranca_mail_server_warning(self, purposes=None, chosen=None):
+        """A translated warning naming the billing e-mail of this company that no mail server would
+        send (default: every purpose it sends, ``_cobranca_billing_purposes``), or False.
+
+        A purpose has a server when the company chose one in its settings, or a server is the default
+        for it (``ir.mail_server._cobranca_resolve``), or Odoo's normal choice finds a server that may
+        send for the company. Shown in Settings, in the dunning preview and in a run's result, before
+        any e-mail is due. ``chosen``: ``{purpose: server}`` chosen in the settings, when not the
+        saved ones (the settings form before it is saved).
+        """
+        self.ensure_one()
+        Server = self.env["ir.mail_server"].sudo()
+        if chosen is None:
+            chosen = {
+                mail_purposes.BOLETO: self.cobranca_boleto_mail_server_id,
+                mail_purposes.DUNNING: self.cobranca_dunning_mail_server_id,
+                mail_purposes.NOTICE: self.cobranca_dunning_mail_server_id,  # the settings' one choice for both
+            }
+        labels = dict(self.env["cobranca.email.log"]._fields["purpose"]._description_selection(self.env))
+        missing = [
+            labels[purpose]
+            for purpose in (self._cobranca_billing_purposes() if purposes is None else purposes)
+            if not (chosen.get(purpose) or Server._cobranca_resolve(purpose, self))
+            and not Server.browse()._cobranca_message_values(purpose, self)["mail_server_id"]
+        ]
+        if not missing:
+            return False
+        return _(
+            "No mail server sends the %(purposes)s of %(company)s: these e-mails would fail. Mark a mail server as "
+            "the default for them (Invoicing > Configuration > Billing e-mail > Mail servers) or choose one here.",
+            purposes=", ".join(missing),
+            company=self.name,
+        )
+
     def _cobranca_dunning_mail_template(self):
         self.ensure_one()
         return self.cobranca_dunning_mail_template_id or self.env.ref(
@@ -242,6 +294,12 @@ class ResCompany(models.Model):
     def action_cobranca_use_parent_mail_servers(self):
         """Open the wizard giving this branch the mail servers of its parent company."""
         self.ensure_one()
+        check_groups(
+            self.env,
+            [BILLING_MANAGER, SYSTEM],
+            _("Only billing e-mail managers can give a branch the mail servers of its parent company."),
+        )
+        check_companies(self.env, self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Use the parent company's mail servers"),

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -44,6 +44,33 @@ class ResConfigSettings(models.TransientModel):
     cobranca_dunning_debt_state_ids = fields.Many2many(
         related="company_id.cobranca_dunning_debt_state_ids", readonly=False
     )
+
+    cobranca_mail_server_warning = fields.Char(
+        string="Mail Server Warning", compute="_compute_cobranca_mail_server_warning"
+    )
+
+    @api.depends(
+        "company_id",
+        "cobranca_boleto_mail_server_id",
+        "cobranca_dunning_mail_server_id",
+        "cobranca_dunning_enabled",
+    )
+    def _compute_cobranca_mail_server_warning(self):
+        for settings in self:
+            company = settings.company_id
+            if not company:
+                settings.cobranca_mail_server_warning = False
+                continue
+            # What the form shows, saved or not.
+            purposes = [purpose for purpose in company._cobranca_billing_purposes() if purpose == "boleto"]
+            if settings.cobranca_dunning_enabled:
+                purposes += ["dunning", "notice"]
+            chosen = {
+                "boleto": settings.cobranca_boleto_mail_server_id,
+                "dunning": settings.cobranca_dunning_mail_server_id,
+                "notice": settings.cobranca_dunning_mail_server_id,
+            }
+            settings.cobranca_mail_server_warning = company._cobranca_mail_server_warning(purposes, chosen)
 
     def action_cobranca_bank_holidays(self):
         self.ensure_one()

@@ -1,4 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from .res_company import DELIVERY_TYPES
 
@@ -62,6 +64,18 @@ class ResPartner(models.Model):
         help="The first day a notice is due if nothing is paid or invoiced meanwhile; each run decides again.",
     )
     cobranca_dunning_count = fields.Integer(string="Dunning Notices Sent", compute="_compute_cobranca_dunning_state")
+    cobranca_dunning_notice_count = fields.Integer(
+        string="Dunning Notices",
+        compute="_compute_cobranca_dunning_notices",
+        groups="cobranca_email.group_cobranca_user",
+    )
+    cobranca_dunning_undelivered = fields.Char(
+        string="Not Delivered",
+        compute="_compute_cobranca_dunning_notices",
+        groups="cobranca_email.group_cobranca_user",
+        help="The customer's latest dunning notice in this company did not arrive: it no longer counts, and the "
+        "next run sends a new one.",
+    )
 
     cobranca_email_log_ids = fields.Many2many(
         comodel_name="cobranca.email.log",
@@ -132,6 +146,55 @@ class ResPartner(models.Model):
             partner.cobranca_dunning_next_date = state.next_notice_date
             partner.cobranca_dunning_count = state.notice_count
 
+    @api.depends_context("company")
+    def _compute_cobranca_dunning_notices(self):
+        Notice = self.env["cobranca.dunning.notice"]
+        for partner in self:
+            notices = (
+                Notice.search(
+                    [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", self.env.company.id)]
+                )
+                if partner.id
+                else Notice
+            )
+            partner.cobranca_dunning_notice_count = len(notices)
+            latest = notices[:1]  # newest first
+            partner.cobranca_dunning_undelivered = latest.state == "failed" and _(
+                "The notice of %(date)s was not delivered: %(reason)s",
+                date=format_date(self.env, latest.date),
+                reason=latest.failure_reason or _("unknown reason"),
+            )
+
+    @api.constrains("cobranca_wallet_id")
+    def _check_cobranca_wallet_company(self):
+        # The wallet is the customer's in the current company (company-dependent): another company's
+        # wallet would fail every invoice of that customer here (the invoice checks its companies).
+        company = self.env.company
+        for partner in self:
+            wallet = partner.cobranca_wallet_id.sudo()
+            if wallet and wallet.company_id != company:
+                raise ValidationError(
+                    _(
+                        "Customer %(customer)s: the billing wallet must be one of %(company)s's wallets.",
+                        customer=partner.display_name,
+                        company=company.name,
+                    )
+                )
+
+    def action_view_cobranca_dunning_notices(self):
+        self.ensure_one()
+        self.check_access("read")
+        self.env["cobranca.dunning.notice"].check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_email.cobranca_dunning_notice_action")
+        action.update(
+            {
+                "name": _("Dunning notices of %s", self.commercial_partner_id.display_name),
+                "domain": [("partner_id", "=", self.commercial_partner_id.id)],
+                "context": {},
+            }
+        )
+        return action
+
     def _compute_cobranca_email_log_ids(self):
         Log = self.env["cobranca.email.log"]
         for partner in self:
@@ -147,10 +210,13 @@ class ResPartner(models.Model):
 
     def action_cobranca_dunning_preview(self):
         """Open the preview of today's dunning notices for these customers."""
+        self.check_access("read")
         return self.env["cobranca.dunning.preview"]._action_open(self.env.company, self.commercial_partner_id)
 
     def action_view_cobranca_email_logs(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["cobranca.email.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_email.cobranca_email_log_action")
         action.update(
             {

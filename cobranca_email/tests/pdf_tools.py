@@ -1,8 +1,10 @@
 """Reading the PDFs the tests render: text per page (pdftotext) and the codes printed (zbarimg);
 counting what wkhtmltopdf is asked to print."""
 
+import socket
 import subprocess
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
@@ -40,9 +42,9 @@ def counting_wkhtmltopdf():
     calls = []
     original = ir_actions_report._run_wkhtmltopdf
 
-    def run(command, html):
+    def run(command, html, *args):
         calls.append(html.count('class="page o_boleto"'))
-        return original(command, html)
+        return original(command, html, *args)
 
     with patch.object(ir_actions_report, "_run_wkhtmltopdf", run):
         yield calls
@@ -61,3 +63,41 @@ def overflowing_page(bad):
 
     with patch.object(cobranca_boleto.CobrancaBoleto, "_page_values", long_instructions):
         yield
+
+
+@contextmanager
+def hanging_page(bad):
+    """The page of boleto ``bad`` shows an image from a web server that accepts the connection and
+    never answers: wkhtmltopdf waits for it for ever, as it does for a stalled network resource."""
+    pages_html = cobranca_boleto.CobrancaBoleto._pages_html
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    def html_with_stalled_image(model, pages):
+        html = str(pages_html(model, pages))
+        if any(page[0] == bad for page in pages):
+            port = listener.getsockname()[1]
+            html = html.replace("</body>", f'<img src="http://127.0.0.1:{port}/stalled.png"/></body>')
+        return html
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        with patch.object(cobranca_boleto.CobrancaBoleto, "_pages_html", html_with_stalled_image):
+            yield
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()

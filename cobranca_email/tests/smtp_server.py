@@ -70,12 +70,19 @@ def make_certificates(directory):
 class Inbox:
     """aiosmtpd handler keeping what it receives; it can hang up on chosen messages."""
 
-    def __init__(self, hang_up_on=(), delay=0):
+    def __init__(self, hang_up_on=(), delay=0, refuse=()):
         self.messages = []
         self.hang_up_on = set(hang_up_on)  # 1-based numbers of the DATA commands to hang up on
         self.delay = delay
+        self.refuse = set(refuse)  # recipient addresses refused for good (550 at RCPT TO)
         self.data_commands = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

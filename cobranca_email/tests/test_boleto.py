@@ -170,6 +170,11 @@ class TestWallet(CobrancaCommon):
         invoice.button_cancel()
         with self.assertRaisesRegex(ValidationError, "can only move forward"):
             wallet.next_nosso_numero = 5001
+        invoice.button_draft()
+        invoice.with_context(force_delete=True).unlink()
+        self.assertFalse(invoice.exists())
+        with self.assertRaisesRegex(ValidationError, "can only move forward"):
+            wallet.next_nosso_numero = 5000
         wallet.next_nosso_numero = 6000  # forward is fine
         self.assertEqual(wallet.next_nosso_numero, 6000)
 

@@ -1,12 +1,12 @@
 from datetime import date
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import format_date, formatLang
+from odoo.tools import format_date, formatLang, mute_logger
 
 from odoo.addons.cobranca_email.models.report_formats import ReportFormats
 
 from .common import CobrancaCommon, two_transactions
-from .pdf_tools import counting_wkhtmltopdf, overflowing_page, pdf_pages
+from .pdf_tools import counting_wkhtmltopdf, hanging_page, overflowing_page, pdf_pages
 
 
 @tagged("post_install", "-at_install")
@@ -92,6 +92,19 @@ class TestBoletoPage(CobrancaCommon):
             (page,) = pdf_pages(pages[boleto.id])
             self.assertIn(boleto.digitable_line_formatted, page)
             self.assertTrue(boleto.page_pdf)
+
+    def test_a_wkhtmltopdf_that_hangs_is_stopped_and_fails_that_boleto_only(self):
+        self.env["ir.config_parameter"].set_param("cobranca_email.wkhtmltopdf_time_limit", "3")
+        other = self._invoice(amount=50.0)
+        bad = self.boletos[0]
+        boletos = self.boletos | other.cobranca_boleto_ids
+        with hanging_page(bad), mute_logger("odoo.addons.cobranca_email.models.ir_actions_report"):
+            pages = boletos._cobranca_page_pdfs()
+        self.assertIn("did not finish within 3 seconds", str(pages[bad.id]))
+        self.assertFalse(bad.page_pdf)
+        for boleto in boletos - bad:
+            (page,) = pdf_pages(pages[boleto.id])
+            self.assertIn(boleto.digitable_line_formatted, page)
 
     def test_pages_of_cancelled_and_paid_boletos_are_dropped(self):
         other = self._invoice(amount=80.0)

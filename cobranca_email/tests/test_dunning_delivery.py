@@ -1,8 +1,10 @@
 from odoo.tests import tagged
 
-from .common_dunning import DAY1, DunningCommon
+from cobranca_core import dunning
+
+from .common_dunning import DAY1, DunningCommon, day
 from .pdf_tools import pdf_pages
-from .smtp_server import SmtpServerMixin
+from .smtp_server import Inbox, SmtpServerMixin
 
 
 @tagged("post_install", "-at_install")
@@ -58,3 +60,45 @@ class TestDunningDelivery(SmtpServerMixin, DunningCommon):
         logs = self.env["cobranca.email.log"].search([("mail_message_id", "in", sent[self.olga].mail_message_id.ids)])
         self.assertEqual(logs.mapped("state"), ["sent"])
         self.assertEqual(logs.mail_server_id, server)
+
+    def test_a_notice_refused_for_good_no_longer_counts_and_the_next_run_sends_it_again(self):
+        inbox = Inbox(refuse={"olga@example.com"})
+        with self.smtpd(inbox=inbox) as (port, _inbox):
+            self.create_server(port, name="Cobrança", purpose_dunning=True, purpose_notice=True)
+            refused = self.cron(DAY1)[self.olga]
+            self.env["mail.mail"].process_email_queue()
+            self.assertEqual(len(inbox.messages), 2, "Ulisses's and Carla's notices arrive")
+            self.assertEqual(refused.state, "failed")
+            self.assertIn("mailbox unavailable", refused.failure_reason)
+            olga = self.olga.with_company(self.company)
+            self.assertIn("was not delivered", olga.cobranca_dunning_undelivered)
+            self.assertIn("mailbox unavailable", olga.cobranca_dunning_undelivered)
+            self.assertEqual(
+                self.env["cobranca.dunning.notice"].search([("state", "=", "failed")]), refused, "filter Not delivered"
+            )
+
+            # The next day: Olga is dunned again as if nothing had been sent (the others wait their
+            # five days); her debts are listed again.
+            again = self.cron(day(11))
+            self.assertEqual(set(again), {self.olga})
+            self.assertEqual(again[self.olga].reason, dunning.FIRST_NOTICE)
+            self.assertEqual(again[self.olga].line_ids.move_line_id, refused.line_ids.move_line_id)
+            self.assertFalse(refused.counted)
+            self.assertEqual((olga.cobranca_dunning_count, olga.cobranca_dunning_last_date), (1, day(11)))
+
+            # Her address fixed on the server's side, the new notice arrives; nothing more is sent.
+            inbox.refuse.clear()
+            self.env["mail.mail"].process_email_queue()
+            self.assertEqual(again[self.olga].state, "sent")
+            self.assertFalse(olga.cobranca_dunning_undelivered)
+            self.assertNotIn(self.olga, self.cron(day(12)))
+
+            # The refused e-mail sent again by hand (Retry) arrives after all: it counts again, and
+            # the later notice stays the last one.
+            self.env["mail.mail"].search([("mail_message_id", "=", refused.mail_message_id.id)]).mark_outgoing()
+            self.env["mail.mail"].process_email_queue()
+            self.assertEqual(refused.state, "sent")
+            self.assertNotIn(self.olga, self.cron(day(13)))
+            self.assertTrue(refused.counted)
+            self.assertEqual((olga.cobranca_dunning_count, olga.cobranca_dunning_last_date), (2, day(11)))
+        self.assertEqual(len([m for m in inbox.messages if m["rcpt_tos"] == ["olga@example.com"]]), 2)

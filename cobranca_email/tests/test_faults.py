@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CobrancaCommon
+from .common_dunning import DAY1, DunningCommon, on
+from .smtp_server import Inbox, SmtpServerMixin
 
 QUIET = mute_logger("odoo.addons.cobranca_email.models.account_move")
 
@@ -36,6 +38,17 @@ class TestBoletoEmailFaults(CobrancaCommon):
             if progress.call_args.kwargs["remaining"] == 0:
                 return
         self.fail("the scheduled action kept reporting work it could not do")
+
+    def _recipients_explode_for(self, bad):
+        """An unforeseen error while composing ``bad``'s e-mail (finding its recipients)."""
+        original = type(self.Move)._cobranca_boleto_recipients
+
+        def recipients(move):
+            if move == bad:
+                raise RuntimeError("contact lookup exploded")
+            return original(move)
+
+        return patch.object(type(self.Move), "_cobranca_boleto_recipients", recipients)
 
     def _sent(self, invoice):
         return invoice.message_ids.filtered(lambda message: message.cobranca_purpose == "boleto")
@@ -89,14 +102,7 @@ class TestBoletoEmailFaults(CobrancaCommon):
     def test_an_unforeseen_error_fails_one_invoice_and_the_run_moves_on(self):
         invoices = [self._invoice(partner=customer) for customer in self._customers(4)]
         bad = invoices[1]
-        original = type(self.Move)._cobranca_boleto_recipients
-
-        def recipients(move):
-            if move == bad:
-                raise RuntimeError("contact lookup exploded")
-            return original(move)
-
-        with QUIET, patch.object(type(self.Move), "_cobranca_boleto_recipients", recipients):
+        with QUIET, self._recipients_explode_for(bad):
             self._run()
         self.assertEqual(bad.cobranca_mail_state, "failed")
         self.assertIn("could not be composed", bad.cobranca_mail_error)
@@ -108,14 +114,7 @@ class TestBoletoEmailFaults(CobrancaCommon):
 
     def test_sending_by_hand_names_the_invoice_that_failed_and_sends_the_others(self):
         good, bad = (self._invoice(partner=customer) for customer in self._customers(2))
-        original = type(self.Move)._cobranca_boleto_recipients
-
-        def recipients(move):
-            if move == bad:
-                raise RuntimeError("contact lookup exploded")
-            return original(move)
-
-        with QUIET, patch.object(type(self.Move), "_cobranca_boleto_recipients", recipients):
+        with QUIET, self._recipients_explode_for(bad):
             action = (good | bad).action_cobranca_send_boletos_email()
         message = action["params"]["message"]
         self.assertEqual(action["params"]["type"], "warning")
@@ -239,3 +238,75 @@ class TestBoletoIntegrity(CobrancaCommon):
         self.assertIn("billing wallet Carteira 112", note)
         self.assertIn("Bank Code (COMPE) of its bank account 0057 12345-7 (2) - Banco Mudado is 998", note)
         self.assertEqual(issued.cobranca_boleto_ids.mapped("barcode"), barcode, "issued boletos never change")
+
+
+@tagged("post_install", "-at_install")
+class TestMissingMailServer(DunningCommon):
+    """Billing switched on and no mail server for it: said before anything is due, everywhere the
+    clerk looks, rather than discovered in failed e-mails."""
+
+    def test_no_server_for_a_purpose_is_warned_in_settings_preview_and_run(self):
+        Server = self.env["ir.mail_server"]
+        # Servers other companies' billing e-mail leaves from are no server for this one.
+        Server.search([]).filtered(lambda server: server._cobranca_serves(self.company)).active = False
+        self.wallet.email_on_post = True
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
+        warning = settings.cobranca_mail_server_warning
+        self.assertIn("Boletos, Dunning letters, Boleto notices (due and overdue)", warning)
+        self.assertIn(self.company.name, warning)
+        with on(DAY1):
+            action = self.env["res.partner"].action_cobranca_dunning_preview()
+        preview = self.env["cobranca.dunning.preview"].browse(action["res_id"])
+        self.assertIn("Dunning letters, Boleto notices", preview.mail_server_warning)
+        self.assertNotIn("Boletos,", preview.mail_server_warning, "the preview is about notices")
+        with on(DAY1), mute_logger("odoo.addons.cobranca_email.models.cobranca_dunning"):
+            result = self.dunning()._run(self.company, today=DAY1, dry_run=True)
+        self.assertEqual(result.warnings, [preview.mail_server_warning])
+
+        # A server for notices, linked only to another company, serves nobody here.
+        other = self.setup_other_company(name="Outra Empresa Ltda")["company"]
+        notices = Server.create(
+            {"name": "Avisos", "smtp_host": "127.0.0.1", "smtp_port": 2525, "purpose_dunning": True,
+             "purpose_notice": True, "company_link_ids": [Command.create({"company_id": other.id})]}
+        )  # fmt: skip
+        self.assertIn("Boletos, Dunning letters", self.company._cobranca_mail_server_warning())
+        # Linked to this company too: it sends its notices and, by Odoo's choice, its boletos.
+        notices.company_link_ids = [Command.create({"company_id": self.company.id})]
+        self.assertFalse(
+            self.env["res.config.settings"].with_company(self.company).create({}).cobranca_mail_server_warning
+        )
+        self.assertFalse(self.dunning()._run(self.company, today=DAY1, dry_run=True).warnings)
+        # Switched off, dunning notices need no server: the settings form says so before it is saved.
+        notices.active = False
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
+        self.assertIn("Dunning letters", settings.cobranca_mail_server_warning)
+        settings.cobranca_dunning_enabled = False
+        self.assertNotIn("Dunning letters", settings.cobranca_mail_server_warning)
+
+
+@tagged("post_install", "-at_install")
+class TestUndeliveredBoletoEmail(SmtpServerMixin, CobrancaCommon):
+    """A boleto e-mail the server refuses for good is shown as such on its invoice, not as sent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_smtp()
+        cls.wallet.email_on_post = True
+        cls.env["mail.mail"].search([]).unlink()
+
+    def test_refused_for_good_shows_on_the_invoice_with_the_servers_words(self):
+        other = self.env["res.partner"].create({"name": "Outro Cliente", "email": "outro@example.com"})
+        inbox = Inbox(refuse={"contas@mariacomercio.com.br"})
+        with self.smtpd(inbox=inbox) as (port, _inbox):
+            self.create_server(port, name="Boletos", purpose_boleto=True)
+            refused, delivered = self._invoice(), self._invoice(partner=other)
+            self.env["account.move"]._cron_send_boleto_emails()
+            self.assertEqual((refused.cobranca_mail_state, refused.cobranca_mail_delivery), ("done", "queued"))
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual([entry["rcpt_tos"] for entry in inbox.messages], [["outro@example.com"]])
+        self.assertEqual(delivered.cobranca_mail_delivery, "sent")
+        self.assertEqual(refused.cobranca_mail_delivery, "failed")
+        self.assertIn("mailbox unavailable", refused.cobranca_mail_delivery_error)
+        failed_filter = ["|", ("cobranca_mail_state", "=", "failed"), ("cobranca_mail_delivery", "=", "failed")]
+        self.assertEqual(self.env["account.move"].search(failed_filter), refused, "filter Boleto E-mail Failed")

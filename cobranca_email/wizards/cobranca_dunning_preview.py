@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from ..tools.access_checks import BILLING_USER, check_companies, check_groups
+
 
 class CobrancaDunningPreview(models.TransientModel):
     """Who gets a dunning notice today, with which debts and why (or why not); sends on confirmation."""
@@ -26,13 +28,18 @@ class CobrancaDunningPreview(models.TransientModel):
     send_count = fields.Integer(string="Notices to Send", readonly=True)
     skip_count = fields.Integer(string="Customers Without Notice", readonly=True)
     enabled = fields.Boolean(related="company_id.cobranca_dunning_enabled")
+    mail_server_warning = fields.Char(compute="_compute_mail_server_warning")
+
+    @api.depends("company_id")
+    def _compute_mail_server_warning(self):
+        for preview in self:
+            preview.mail_server_warning = preview.company_id and preview.company_id._cobranca_mail_server_warning(
+                ["dunning", "notice"]
+            )
 
     @api.model
     def _action_open(self, company, partners=None):
-        if not self.env.user.has_group("cobranca_email.group_cobranca_user"):
-            raise UserError(_("Only billing e-mail users can preview and send dunning notices."))
-        if company not in self.env.user.company_ids:
-            raise UserError(_("You have no access to company %s.", company.display_name))
+        self._check_caller(company)
         preview = self.create({"company_id": company.id, "partner_ids": [(6, 0, partners.ids if partners else [])]})
         preview._plan()
         return {
@@ -86,12 +93,14 @@ class CobrancaDunningPreview(models.TransientModel):
         return values
 
     def action_refresh(self):
+        self._check_caller(self.company_id)
         self._plan()
         return self._reopen()
 
     def action_send(self):
         """Send today's notices of these customers (planned again now: the preview may be stale)."""
         self.ensure_one()
+        self._check_caller(self.company_id)
         if not self.company_id.cobranca_dunning_enabled:
             raise UserError(
                 _("Dunning notices are disabled for %s: enable them in the settings first.", self.company_id.name)
@@ -106,6 +115,13 @@ class CobrancaDunningPreview(models.TransientModel):
         message = _(
             "%(sent)s dunning notice(s) queued, %(failed)s not sent.", sent=len(result.sent), failed=len(result.failed)
         )
+        if result.warnings:
+            message += " " + " ".join(result.warnings)
+        if result.busy:
+            message += " " + _(
+                "%(count)s customer(s) were being handled by another run at the same time and were left to it.",
+                count=len(result.busy),
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_email.cobranca_dunning_notice_action")
         action["domain"] = [("id", "in", [outcome.notice_id for outcome in result.sent])]
         return {
@@ -114,11 +130,18 @@ class CobrancaDunningPreview(models.TransientModel):
             "params": {
                 "title": _("Dunning notices"),
                 "message": message,
-                "type": "success" if not result.failed else "warning",
-                "sticky": bool(result.failed),
+                "type": "success" if not (result.failed or result.warnings) else "warning",
+                "sticky": bool(result.failed or result.warnings),
                 "next": action if result.sent else {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.model
+    def _check_caller(self, company):
+        """Only billing users of ``company`` plan or send its notices: the run reads every customer's
+        debts by SQL, whatever the user's access rights."""
+        check_groups(self.env, [BILLING_USER], _("Only billing e-mail users can preview and send dunning notices."))
+        check_companies(self.env, company)
 
     def _reopen(self):
         return {

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access_checks import BILLING_MANAGER, SYSTEM, check_companies, check_groups
+
 
 class CobrancaMailServerBranchWizard(models.TransientModel):
     _name = "cobranca.mail.server.branch.wizard"
@@ -45,12 +47,27 @@ class CobrancaMailServerBranchWizard(models.TransientModel):
             wizard.sender_name = wizard.company_id.name
 
     def action_import(self):
-        """Link the branch to every active server of its parent, with the branch's sender name."""
+        """Link the branch to every active server of its parent, with the branch's sender name.
+
+        For billing managers of both companies: the branch's customers get e-mail from the parent's
+        servers, read here as superuser.
+        """
         self.ensure_one()
+        check_groups(
+            self.env,
+            [BILLING_MANAGER, SYSTEM],
+            _("Only billing e-mail managers can give a branch the mail servers of its parent company."),
+        )
         branch, parent = self.company_id, self.company_id.parent_id
+        check_companies(self.env, branch | parent)
         if not parent:
             raise UserError(_("%(company)s is not a branch: it has no parent company.", company=branch.name))
-        parent_links = self.parent_link_ids.filtered("mail_server_id.active")
+        parent_links = (
+            self.env["cobranca.mail.server.company"]
+            .sudo()
+            .search([("company_id", "=", parent.id)])
+            .filtered("mail_server_id.active")
+        )
         if not parent_links:
             raise UserError(
                 _(

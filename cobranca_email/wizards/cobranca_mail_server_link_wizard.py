@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import _, fields, models
+
+from ..tools.access_checks import BILLING_MANAGER, SYSTEM, check_companies, check_groups
 
 
 class CobrancaMailServerLinkWizard(models.TransientModel):
@@ -26,8 +28,14 @@ class CobrancaMailServerLinkWizard(models.TransientModel):
     )
 
     def action_link(self):
-        """Link the chosen companies (those not linked yet) to the server."""
+        """Link the chosen companies (those not linked yet) to the server: a server of the user's
+        companies, companies that are theirs."""
         self.ensure_one()
+        check_groups(
+            self.env, [BILLING_MANAGER, SYSTEM], _("Only billing e-mail managers can link companies to mail servers.")
+        )
+        self.mail_server_id._cobranca_check_serves_user()
+        check_companies(self.env, self.company_ids)
         linked = self.mail_server_id.sudo().company_link_ids.company_id
         self.env["cobranca.mail.server.company"].create(
             [
