@@ -34,6 +34,10 @@ first day (a) or (b) will hold if nothing is paid or invoiced meanwhile: the ear
 of a future debt, or the day a debt becomes overdue (or, for debts already overdue, today), pushed
 to the end of the interval counted from the last notice. The stored date is for display; each run
 decides again from the installments, so new invoices and payments count at once.
+
+Who receives a notice is the rule of every billing e-mail, in :mod:`cobranca_core.recipients`
+(with the company's ``contact_filter``); a notice nobody can receive is planned again the next day
+(:data:`NO_EMAIL`). Its fine and interest are :mod:`cobranca_core.charges`'s.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,7 +60,7 @@ TOLERANCE = "tolerance"  # past due but within tolerance: `until` = first day on
 RESTRICTED = "restricted"  # past-due debts, all outside the partner's companies/accounts
 FILTERED = "filtered"  # debts past due or in their window, all rejected by the debt-state filter
 NOTHING_DUE = "nothing_due"  # nothing overdue; upcoming ones (`installments`) already announced
-NO_EMAIL = "no_email"  # set by the addon when select_recipients() finds no valid address
+NO_EMAIL = "no_email"  # set by the addon when recipients.select_recipients() finds no valid address
 SKIP_REASONS = (DISABLED, INTERVAL, TOLERANCE, RESTRICTED, FILTERED, NOTHING_DUE, NO_EMAIL)
 
 ONE_DAY = timedelta(days=1)
@@ -412,48 +416,3 @@ def delivered_after_all(state: PartnerState, notice_date: date) -> PartnerState:
     """The state once a notice counted as undelivered is delivered after all (sent again by hand)."""
     last = max(state.last_notice_date, notice_date) if state.last_notice_date else notice_date
     return replace(state, last_notice_date=last, notice_count=state.notice_count + 1)
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A contact of the partner; ``categories`` are its contact groups."""
-
-    id: Any
-    email: str | None
-    categories: frozenset = frozenset()
-    is_invoice_contact: bool = False
-
-
-def split_emails(value: str | None) -> list[str]:
-    """The valid addresses in a field that may hold several, separated by ``,`` or ``;``.
-
-    Valid here means one ``@``, a dot inside the domain, no spaces: enough to catch typing
-    mistakes; the mail server has the last word.
-    """
-    valid = []
-    for address in (value or "").replace(";", ",").split(","):
-        address = address.strip()
-        local, at, domain = address.partition("@")
-        if at and local and "@" not in domain and "." in domain.strip(".") and not any(c.isspace() for c in address):
-            valid.append(address)
-    return valid
-
-
-def select_recipients(
-    partner_email: str | None, contacts: Iterable[Contact], contact_filter: SelectionFilter
-) -> list[str] | str:
-    """Addresses a partner's notice goes to, or :data:`NO_EMAIL` when there is none.
-
-    The invoice contacts the contact filter accepts; when none of them has a valid address, the
-    partner's own e-mail. Duplicates (ignoring case) are dropped, first spelling kept.
-    """
-    chosen = [c.email for c in contacts if c.is_invoice_contact and contact_filter.accepts(c.categories)]
-    for field_values in (chosen, [partner_email]):
-        seen, addresses = set(), []
-        for address in (a for value in field_values for a in split_emails(value)):
-            if address.lower() not in seen:
-                seen.add(address.lower())
-                addresses.append(address)
-        if addresses:
-            return addresses
-    return NO_EMAIL

@@ -1,19 +1,22 @@
 """Outgoing mail (SMTP) settings of common providers, and what an SMTP failure means.
 
-Three pieces of plain logic the addon uses to save typing and explain failures:
+Plain logic the addon uses to save typing and explain failures:
 
 - :data:`PRESETS`: host, port, encryption, how to authenticate and the published sending limits
   of the providers Brazilian companies use most, each with where the figures were read and how
   sure we are of them (:attr:`SmtpPreset.confidence`).
 - :func:`suggest_encryption` and :func:`suggest_port`: port 587 goes with STARTTLS, 465 with
   SSL/TLS (implicit TLS), and back.
+- :func:`preset_authentication`: how a server logs in once a preset is chosen; an OAuth login
+  (Odoo's Gmail and Outlook integrations) survives the choice of its provider's preset.
 - :func:`diagnose`: turns an exception raised while connecting or sending (``smtplib``, ``ssl``,
-  ``socket``, possibly wrapped by the caller) into a hint key and the server's own words. The
-  addon maps each key to a translated, actionable message.
+  ``socket``, :class:`OAuthTokenRefused`, possibly wrapped by the caller) into a hint key and the
+  server's own words. The addon maps each key to a translated, actionable message.
 
 Nothing here opens a connection.
 """
 
+import dataclasses
 import smtplib
 import socket
 import ssl
@@ -34,6 +37,15 @@ AUTH_OAUTH_ONLY = "oauth_only"  # password login ended: only OAuth works
 AUTH_SES = "ses_credentials"  # SES SMTP credentials, not the console password
 AUTH_PANEL_USER = "panel_user"  # SMTP user of the provider's panel, validated sender domain
 AUTH_MAILBOX = "mailbox_password"  # the mailbox address and its password
+
+# How Odoo logs in to a server (its ``smtp_authentication`` values): user name and password, or
+# OAuth through Odoo's google_gmail and microsoft_outlook modules, which refresh the access token.
+LOGIN = "login"
+OAUTH_GMAIL = "gmail"
+OAUTH_OUTLOOK = "outlook"
+OAUTH_AUTHENTICATIONS = frozenset({OAUTH_GMAIL, OAUTH_OUTLOOK})
+#: the provider's name for each OAuth login, as Odoo's integrations call it
+OAUTH_NAMES = {OAUTH_GMAIL: "Gmail", OAUTH_OUTLOOK: "Outlook"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class SmtpPreset:
     limits_note: str = ""
     #: host names (exact, or suffixes starting with a dot) that belong to this provider
     hosts: tuple = ()
+    #: the OAuth login Odoo offers for this provider (:data:`OAUTH_GMAIL`, :data:`OAUTH_OUTLOOK`)
+    oauth: str | None = None
 
     def matches_host(self, host: str) -> bool:
         host = (host or "").strip().lower().rstrip(".")
@@ -85,6 +99,7 @@ PRESETS = {
             limits_note="personal Gmail account, rolling 24 hours",
             confidence=THIRD_PARTY,
             source="Google help pages quoted by third parties; Google refuses plain passwords since 2025",
+            oauth=OAUTH_GMAIL,
         ),
         SmtpPreset(
             key="google_workspace",
@@ -98,6 +113,7 @@ PRESETS = {
             limits_note="per user, rolling 24 hours; 10,000 recipients a day, 100 per message over SMTP",
             confidence=DOC,
             source="Google Workspace Admin Help, Gmail sending limits",
+            oauth=OAUTH_GMAIL,
         ),
         SmtpPreset(
             key="microsoft365",
@@ -110,8 +126,10 @@ PRESETS = {
             per_day=10000,
             limits_note="30 messages a minute, 10,000 recipients a day, 500 recipients per message",
             confidence=THIRD_PARTY,
-            source="Exchange Online limits as quoted by third parties; SMTP AUTH notice MC786329",
+            source="Exchange Online limits as quoted by third parties; SMTP AUTH notice MC786329 (basic "
+            "authentication off by default from the end of 2026)",
             hosts=("smtp-legacy.office365.com",),
+            oauth=OAUTH_OUTLOOK,
         ),
         SmtpPreset(
             key="outlook",
@@ -123,6 +141,7 @@ PRESETS = {
             confidence=THIRD_PARTY,
             source="Microsoft ended password login for personal accounts in September 2024 (third parties)",
             hosts=("smtp.live.com",),
+            oauth=OAUTH_OUTLOOK,
         ),
         SmtpPreset(
             key="zoho",
@@ -241,6 +260,19 @@ def preset_for_host(host: str) -> SmtpPreset | None:
     return next((preset for preset in PRESETS.values() if preset.matches_host(host)), None)
 
 
+def preset_authentication(preset: SmtpPreset, current: str | None, available=()) -> str:
+    """How a server logs in once ``preset`` is chosen, ``current`` being how it logs in now.
+
+    An OAuth login stays an OAuth login: the provider's own one (a Gmail OAuth server keeps it for
+    Gmail and Google Workspace, and becomes an Outlook OAuth server for Microsoft 365 or
+    Outlook.com), as long as it is among the ``available`` logins (the Odoo integration is
+    installed). Otherwise, and for every other login, the preset's user name and password.
+    """
+    if current in OAUTH_AUTHENTICATIONS and preset.oauth in available:
+        return preset.oauth
+    return LOGIN
+
+
 def suggest_encryption(port: int | None) -> str | None:
     """Encryption a port is meant for: 465 (and 2465) SSL/TLS, 587 (and 2587) STARTTLS.
 
@@ -277,6 +309,7 @@ SENDER_REFUSED = "sender_refused"
 RECIPIENT_REFUSED = "recipient_refused"
 MESSAGE_REFUSED = "message_refused"
 NETWORK = "network"
+OAUTH_TOKEN_REFUSED = "oauth_token_refused"
 UNKNOWN = "unknown"
 
 HINT_KEYS = (
@@ -294,8 +327,17 @@ HINT_KEYS = (
     RECIPIENT_REFUSED,
     MESSAGE_REFUSED,
     NETWORK,
+    OAUTH_TOKEN_REFUSED,
     UNKNOWN,
 )
+# What a password login's refusal means (the hints speak of the user name and password).
+AUTHENTICATION_KEYS = frozenset({AUTH_REFUSED, AUTH_APP_PASSWORD_REQUIRED, AUTH_REQUIRED})
+
+
+class OAuthTokenRefused(Exception):
+    """The provider would not give an OAuth server a new access token (the refresh token was revoked
+    or expired, the account's password changed, or it was never connected): the account must be
+    connected again. Raised by the addon, with the provider's words, from Odoo's own error."""
 
 
 @dataclass(frozen=True)
@@ -344,6 +386,8 @@ def _mismatched(port, encryption):
 def _classify(error, provider, port, encryption):
     """Hint key for one exception of the chain, or None when it says nothing specific."""
     text = str(error).lower()
+    if isinstance(error, OAuthTokenRefused):
+        return OAUTH_TOKEN_REFUSED
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return AUTH_APP_PASSWORD_REQUIRED if provider in APP_PASSWORD_PROVIDERS else AUTH_REFUSED
     if isinstance(error, smtplib.SMTPNotSupportedError):
@@ -400,3 +444,14 @@ def diagnose(error: BaseException, host: str | None = None, port: int | None = N
         if key:
             return Diagnosis(key, _detail(current), provider)
     return Diagnosis(UNKNOWN, _detail(error), provider)
+
+
+def for_authentication(diagnosis: Diagnosis, authentication: str | None) -> Diagnosis:
+    """``diagnosis`` of a server that logs in with ``authentication`` (Odoo's ``smtp_authentication``).
+
+    An OAuth server has no password: a login refused, or required because the provider ignored the
+    access token, means the provider refused that token, and the account must be connected again.
+    """
+    if authentication in OAUTH_AUTHENTICATIONS and diagnosis.key in AUTHENTICATION_KEYS:
+        return dataclasses.replace(diagnosis, key=OAUTH_TOKEN_REFUSED)
+    return diagnosis

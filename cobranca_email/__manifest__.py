@@ -15,6 +15,7 @@
     "depends": [
         "account",
         "mail",
+        "mail_outgoing_delivery",
         "l10n_br",
         "resource",
     ],

@@ -1,18 +1,14 @@
-"""Whose settings apply to a partner, the S/N/T filters and who receives the notice."""
+"""Whose settings apply to a partner and the S/N/T filters (who receives the notice: test_recipients.py)."""
 
 import pytest
 
 from cobranca_core.dunning import (
-    NO_EMAIL,
     CompanyPolicy,
-    Contact,
     EffectivePolicy,
     FilterMode,
     OverduePolicy,
     SelectionFilter,
     effective_policy,
-    select_recipients,
-    split_emails,
 )
 
 COMPANY = CompanyPolicy(enabled=True, upcoming_days=3, include_overdue=True, overdue_after_days=2, interval_days=7)
@@ -89,62 +85,3 @@ def test_selection_filter_with_nothing_selected():
     assert not SelectionFilter(FilterMode.INCLUDE).accepts({"a"})
     assert SelectionFilter(FilterMode.EXCLUDE).accepts({"a"})
     assert SelectionFilter(FilterMode("all")).accepts(iter(["a"]))  # modes are the strings the addon stores
-
-
-BILLING = SelectionFilter(FilterMode.INCLUDE, frozenset({"billing"}))
-CONTACTS = [
-    Contact(1, "financeiro@posto.com.br", frozenset({"billing"}), is_invoice_contact=True),
-    Contact(2, "dono@posto.com.br", frozenset({"owner"}), is_invoice_contact=True),  # other group
-    Contact(3, "compras@posto.com.br", frozenset({"billing"}), is_invoice_contact=False),  # not an invoice contact
-    Contact(
-        4, "contas@posto.com.br; FINANCEIRO@posto.com.br", frozenset({"billing", "owner"}), is_invoice_contact=True
-    ),
-]
-
-
-def test_recipients_are_invoice_contacts_in_the_chosen_groups():
-    assert select_recipients("posto@posto.com.br", CONTACTS, BILLING) == [
-        "financeiro@posto.com.br",
-        "contas@posto.com.br",  # the repeated address differs only in case: sent once
-    ]
-
-
-def test_recipients_with_exclude_and_all():
-    not_owner = SelectionFilter(FilterMode.EXCLUDE, frozenset({"owner"}))
-    assert select_recipients(None, CONTACTS, not_owner) == ["financeiro@posto.com.br"]
-    assert select_recipients(None, CONTACTS, SelectionFilter()) == [
-        "financeiro@posto.com.br",
-        "dono@posto.com.br",
-        "contas@posto.com.br",
-    ]
-
-
-def test_recipients_fall_back_to_the_partner_email():
-    partner_email = "posto@posto.com.br, gerente@posto.com.br"
-    assert select_recipients(partner_email, [], BILLING) == ["posto@posto.com.br", "gerente@posto.com.br"]
-    assert select_recipients(partner_email, CONTACTS[1:3], BILLING) == ["posto@posto.com.br", "gerente@posto.com.br"]
-    invalid_contact = [Contact(5, "financeiro at posto", frozenset({"billing"}), True)]
-    assert select_recipients(partner_email, invalid_contact, BILLING)[0] == "posto@posto.com.br"
-
-
-@pytest.mark.parametrize("partner_email", [None, "", "sem e-mail", "posto@localhost", "a@b@c.com", " ; , "])
-def test_no_valid_address_is_a_reason(partner_email):
-    assert select_recipients(partner_email, [Contact(1, None, frozenset({"billing"}), True)], BILLING) == NO_EMAIL
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("a@b.com", ["a@b.com"]),
-        (" a@b.com.br ;b@c.com,, c@d.org ", ["a@b.com.br", "b@c.com", "c@d.org"]),
-        ("a b@c.com", []),  # a space inside
-        ("@c.com", []),
-        ("a@.com", []),
-        ("a@com.", []),
-        ("a@@c.com", []),
-        ("João@empresa.com.br", ["João@empresa.com.br"]),
-        (None, []),
-    ],
-)
-def test_split_emails(value, expected):
-    assert split_emails(value) == expected

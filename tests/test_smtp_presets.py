@@ -17,6 +17,9 @@ from cobranca_core.smtp_presets import (
     HINT_KEYS,
     MESSAGE_REFUSED,
     NETWORK,
+    OAUTH_GMAIL,
+    OAUTH_OUTLOOK,
+    OAUTH_TOKEN_REFUSED,
     PRESETS,
     PUBLIC_CONFIG,
     RECIPIENT_REFUSED,
@@ -27,7 +30,10 @@ from cobranca_core.smtp_presets import (
     UNCONFIRMED,
     UNKNOWN,
     UNKNOWN_HOST,
+    OAuthTokenRefused,
     diagnose,
+    for_authentication,
+    preset_authentication,
     preset_for_host,
     suggest_encryption,
     suggest_port,
@@ -84,6 +90,43 @@ def test_preset_for_host_knows_regional_and_suffix_hosts():
     assert preset_for_host("mail.example.com.br") is None
     assert preset_for_host("") is None
     assert preset_for_host(None) is None
+
+
+def test_google_and_microsoft_presets_have_odoos_oauth_login():
+    assert {key: preset.oauth for key, preset in PRESETS.items() if preset.oauth} == {
+        "gmail": OAUTH_GMAIL,
+        "google_workspace": OAUTH_GMAIL,
+        "microsoft365": OAUTH_OUTLOOK,
+        "outlook": OAUTH_OUTLOOK,
+    }
+
+
+@pytest.mark.parametrize(
+    ("preset", "current", "expected"),
+    [
+        ("gmail", "gmail", "gmail"),
+        ("google_workspace", "gmail", "gmail"),
+        ("microsoft365", "outlook", "outlook"),
+        ("outlook", "outlook", "outlook"),
+        # Still OAuth, the new provider's.
+        ("microsoft365", "gmail", "outlook"),
+        ("google_workspace", "outlook", "gmail"),
+        # No OAuth login in Odoo for this provider; every other login becomes a password one.
+        ("zoho", "gmail", "login"),
+        ("gmail", "login", "login"),
+        ("outlook", "login", "login"),
+        ("hostinger", "certificate", "login"),
+        ("gmail", None, "login"),
+    ],
+)
+def test_choosing_a_preset_keeps_an_oauth_login(preset, current, expected):
+    available = ("login", "certificate", "cli", "gmail", "outlook")
+    assert preset_authentication(PRESETS[preset], current, available) == expected
+
+
+def test_oauth_login_needs_odoos_integration_installed():
+    # Odoo without microsoft_outlook: a Gmail OAuth server turned into a Microsoft 365 one uses a password.
+    assert preset_authentication(PRESETS["microsoft365"], "gmail", ("login", "gmail")) == "login"
 
 
 def test_port_suggests_encryption_and_back():
@@ -180,6 +223,31 @@ def test_error_passed_as_argument_is_found():
     # Odoo's mail queue raises MailDeliveryException(_('Unable to connect to SMTP Server'), exc).
     error = MailDeliveryException("Unable to connect", socket.gaierror(-2, "Name or service not known"))
     assert diagnose(error).key == UNKNOWN_HOST
+
+
+def test_oauth_token_the_provider_will_not_renew():
+    refused = OAuthTokenRefused("An error occurred when fetching the access token. AADSTS70000: grant revoked")
+    found = diagnose(refused, host="smtp.office365.com", port=587, encryption="starttls")
+    assert (found.key, found.detail) == (OAUTH_TOKEN_REFUSED, str(refused))
+    assert found.key in HINT_KEYS
+    # As the mail queue raises it: MailDeliveryException(_('Unable to connect to SMTP Server'), exc).
+    assert diagnose(MailDeliveryException("Unable to connect", refused)).key == OAUTH_TOKEN_REFUSED
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPAuthenticationError(535, b"5.7.3 Authentication unsuccessful"),
+        # Odoo ignores the answer to AUTH XOAUTH2: the refusal comes with the sender.
+        smtplib.SMTPSenderRefused(530, b"5.7.57 Client not authenticated to send mail", "a@b.c"),
+    ],
+)
+def test_login_refused_on_an_oauth_server_is_its_token(error):
+    found = diagnose(wrapped(error), host="smtp.office365.com", port=587, encryption="starttls")
+    assert for_authentication(found, OAUTH_OUTLOOK).key == OAUTH_TOKEN_REFUSED
+    assert for_authentication(found, OAUTH_OUTLOOK).detail == found.detail
+    assert for_authentication(found, "login") == found
+    assert for_authentication(diagnose(TimeoutError("timed out"), port=587), OAUTH_GMAIL).key == TIMEOUT
 
 
 # --- purposes ----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ RESULT = re.compile(r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b")
 PYTEST_CLOSING = re.compile(r"^=+ .*\bin [\d.]+s\b.* =+$")
 # Lines worth showing while the tests run; the whole log goes to var/addon-tests.log.
-SHOW = re.compile(r"odoo\.addons\.cobranca_email|odoo\.tests\.(stats|result)")
+SHOW = re.compile(r"odoo\.addons\.(cobranca_email|mail_outgoing_delivery)|odoo\.tests\.(stats|result)")
 
 
 def db_settings():
@@ -96,13 +96,19 @@ def addons_path(root):
     return ",".join(paths)
 
 
+# Odoo's own addons installed next to ours for the addon tier: the OAuth mail servers (Gmail,
+# Outlook), which cobranca_email's tests send through. cobranca_email does not depend on them.
+ODOO_TEST_MODULES = ("google_gmail", "microsoft_outlook")
+
+
 def repository_modules(root):
-    """The addons of this repository that can be installed here: cobranca_email always, each bridge
+    """The addons of this repository that can be installed here: the transport addon
+    mail_outgoing_delivery and cobranca_email always, each bridge
     (cobranca_email_<peer>) only where its peer addon is installed (e.g. OCA contract)."""
     import odoo.addons  # noqa: PLC0415
 
     search = [Path(path) for path in odoo.addons.__path__] + [root / "addons"]
-    modules = ["cobranca_email"]
+    modules = ["mail_outgoing_delivery", "cobranca_email"]
     for manifest in sorted(REPO.glob("cobranca_email_*/__manifest__.py")):
         peers = [dep for dep in ast.literal_eval(manifest.read_text())["depends"] if dep != "cobranca_email"]
         if all(any((path / peer / "__manifest__.py").exists() for path in search) for peer in peers):
@@ -170,7 +176,7 @@ def install_argv(cmd, dbname, modules):
         *cmd,
         f"--config={ODOO_CONF}",
         f"--database={dbname}",
-        f"--init={modules}",
+        f"--init={','.join((*ODOO_TEST_MODULES, modules))}",
         "--stop-after-init",
         f"--http-port={free_port()}",
         "--workers=0",

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 import psycopg2.errors
@@ -6,9 +7,10 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, float_repr, mute_logger
+from odoo.tools import float_repr, mute_logger
 
 from cobranca_core.boleto import InvalidBoleto, issue
+from cobranca_core.recipients import Contact, select_recipients
 
 from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, INVOICING, check_groups
 from ..tools.computed_search import ids_with_value
@@ -76,12 +78,21 @@ class AccountMove(models.Model):
         "the outgoing mail queue (the e-mail log shows its delivery). Failed: see the reason.",
     )
     cobranca_mail_error = fields.Char(string="Boleto E-mail Failure", copy=False, readonly=True)
+    cobranca_mail_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Boleto E-mail Requested By",
+        copy=False,
+        readonly=True,
+        help="Who posted the invoice, or pressed Send Boletos by E-mail: the e-mail log and the chatter name "
+        "this user, also when the scheduled action composes the e-mail later.",
+    )
     # What became of the boleto e-mail once queued, from the e-mail log (which the mail queue writes:
     # it never writes invoices, so it never waits for their locks).
     cobranca_mail_delivery = fields.Selection(
         selection=[
             ("queued", "In the mail queue"),
             ("deferred", "Deferred by sending limits"),
+            ("retry", "Waiting to retry"),
             ("sent", "Delivered"),
             ("failed", "Not delivered"),
         ],
@@ -192,7 +203,9 @@ class AccountMove(models.Model):
         # The scheduled action may be composing some of them right now: never twice at once.
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT", [tuple(moves.ids)])
+                self.env.cr.execute(
+                    "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE NOWAIT", [tuple(moves.ids)]
+                )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 _("These boletos are being e-mailed right now by the scheduled action. Try again in a minute.")
@@ -403,6 +416,13 @@ class AccountMove(models.Model):
         """
         moves = self._cobranca_claim_pending_boleto_emails(batch_size)
         if not moves:
+            # Invoices still to send that another transaction holds (the other worker, or a user
+            # posting): the scheduler counts a call without progress as the end, so ask for another
+            # call soon rather than at the next interval.
+            if self.search_count([("cobranca_mail_state", "=", "pending")]):
+                cron = self.env.ref("cobranca_email.ir_cron_send_boleto_emails", raise_if_not_found=False)
+                if cron:
+                    cron.sudo()._trigger(fields.Datetime.now() + timedelta(seconds=30))
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         # Each claimed invoice leaves this batch sent, failed with its reason, or no longer to send:
@@ -421,7 +441,9 @@ class AccountMove(models.Model):
                 WHERE cobranca_mail_state = 'pending'
                 ORDER BY id
                 LIMIT %s
-                  FOR UPDATE SKIP LOCKED""",
+                  -- NO KEY: rows that others only reference meanwhile (a dunning run linking its
+                  -- notice lines and e-mail log to these invoices) are not skipped.
+                  FOR NO KEY UPDATE SKIP LOCKED""",
             [limit],
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -510,9 +532,12 @@ class AccountMove(models.Model):
                     "attachments": [(move._cobranca_boleto_filename(), pdfs[move])],
                     "purpose": "boleto",
                     **senders[move.company_id],
+                    # The log's company: the scheduled action runs in another company than the invoice's.
+                    "company": move.company_id,
                     "partner": move.commercial_partner_id,
                     "moves": move,
                     "move_lines": move._cobranca_active_boletos().move_line_id,
+                    "user": move.cobranca_mail_user_id,
                 }
             )
             ready |= move
@@ -600,15 +625,19 @@ class AccountMove(models.Model):
 
     def _cobranca_set_mail_state(self, state, error=False):
         """Set the boleto e-mail state in SQL: account.move.write re-synchronizes an invoice's lines and
-        checks its posted state, which a technical state of thousands of invoices must not pay for."""
+        checks its posted state, which a technical state of thousands of invoices must not pay for.
+        Marking it to send records the current user as the one who asked for it."""
         if not self:
             return
-        self.flush_recordset(["cobranca_mail_state", "cobranca_mail_error"])
+        self.flush_recordset(["cobranca_mail_state", "cobranca_mail_error", "cobranca_mail_user_id"])
         self.env.cr.execute(
-            "UPDATE account_move SET cobranca_mail_state = %s, cobranca_mail_error = %s WHERE id IN %s",
-            [state or None, error or None, tuple(self.ids)],
+            """UPDATE account_move
+                  SET cobranca_mail_state = %s, cobranca_mail_error = %s,
+                      cobranca_mail_user_id = CASE WHEN %s THEN %s ELSE cobranca_mail_user_id END
+                WHERE id IN %s""",
+            [state or None, error or None, state == "pending", self.env.uid, tuple(self.ids)],
         )
-        self.invalidate_recordset(["cobranca_mail_state", "cobranca_mail_error"])
+        self.invalidate_recordset(["cobranca_mail_state", "cobranca_mail_error", "cobranca_mail_user_id"])
 
     def _cobranca_boleto_email_failed(self, reason):
         self.ensure_one()
@@ -619,17 +648,25 @@ class AccountMove(models.Model):
             partner=self.commercial_partner_id,
             moves=self,
             move_lines=self._cobranca_active_boletos().move_line_id,
+            user=self.cobranca_mail_user_id,
             reason=reason,
         )
 
     def _cobranca_boleto_recipients(self):
-        """Who receives the boletos: the customer's invoice contacts, else the invoice's partner, else
-        the customer itself; only those with a valid e-mail address."""
+        """The partners who receive the boletos, by ``cobranca_core.recipients.select_recipients``: the
+        customer's invoice contacts (all of them: the contact groups are a setting of the dunning
+        notices), else the invoice's partner, else the customer; the addresses read as the dunning
+        notice reads them (several in one field, names in angle brackets). Empty when nobody has a
+        valid address."""
         self.ensure_one()
         customer = self.commercial_partner_id
-        contacts = (customer | customer.child_ids).filtered(lambda partner: partner.type == "invoice")
-        for candidates in (contacts, self.partner_id, customer):
-            valid = candidates.filtered(lambda partner: partner.email and email_normalize(partner.email))
-            if valid:
-                return valid
-        return self.env["res.partner"]
+        # The customer's invoice contacts as the dunning run reads them: active, at any depth.
+        contacts = self.env["res.partner"].search(
+            [("commercial_partner_id", "=", customer.id), ("type", "=", "invoice"), ("id", "!=", customer.id)],
+            order="id",
+        )
+        chosen = select_recipients(
+            [Contact(contact.id, contact.email, is_invoice_contact=True) for contact in contacts],
+            [Contact(partner.id, partner.email) for partner in (self.partner_id, customer)],
+        )
+        return self.env["res.partner"].browse(chosen.contact_ids)

@@ -2,6 +2,7 @@ import base64
 import hashlib
 import io
 import logging
+from decimal import Decimal
 
 import qrcode
 from lxml import etree
@@ -9,10 +10,12 @@ from PIL import Image
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_repr
 from odoo.tools.image import image_data_uri
 from odoo.tools.misc import split_every
 
 from cobranca_core.boleto import format_digitable_line
+from cobranca_core.charges import instruction_amounts
 
 from .report_formats import ReportFormats
 
@@ -472,10 +475,19 @@ class CobrancaBoleto(models.Model):
             boletos.sudo().write({"page_pdf_key": False})
 
     def _interest_text(self, formats=None):
-        """The fine and interest sentences printed in the boleto's instructions, in the env's language."""
+        """The fine and interest sentences printed in the boleto's instructions, in the env's language.
+
+        Their amounts are ``cobranca_core.charges.instruction_amounts``, which the debt statement
+        charges too: the boleto and the statement print the same cents for the same debt.
+        """
         self.ensure_one()
         formats = formats or ReportFormats(self.env)
         wallet, currency = self.wallet_id, self.currency_id
+        amounts = instruction_amounts(
+            Decimal(float_repr(self.amount, currency.decimal_places)),
+            wallet.fine_percent,
+            wallet.interest_monthly_percent,
+        )
         texts = []
         if wallet.fine_percent:
             fine = formats.text(
@@ -485,7 +497,7 @@ class CobrancaBoleto(models.Model):
                 fine
                 % {
                     "percent": formats.number(wallet.fine_percent),
-                    "amount": formats.money(self.amount * wallet.fine_percent / 100, currency),
+                    "amount": formats.money(float(amounts.fine), currency),
                 }
             )
         if wallet.interest_monthly_percent:
@@ -497,7 +509,7 @@ class CobrancaBoleto(models.Model):
                 interest
                 % {
                     "percent": formats.number(wallet.interest_monthly_percent),
-                    "amount": formats.money(self.amount * wallet.interest_monthly_percent / 100 / 30, currency),
+                    "amount": formats.money(float(amounts.daily_interest), currency),
                 }
             )
         return texts

@@ -24,10 +24,10 @@ import psycopg2.errors
 from odoo import _, api, fields, models
 from odoo.tools import float_repr, format_date, split_every
 
-from cobranca_core import dunning, mail_purposes
+from cobranca_core import dunning, mail_purposes, recipients
 from cobranca_core.charges import late_charges
 
-from .cobranca_overdue_policy_mixin import overdue_policy
+from .cobranca_overdue_policy_mixin import POLICY_FIELDS, overdue_policy
 
 _logger = logging.getLogger(__name__)
 
@@ -251,7 +251,8 @@ class CobrancaDunning(models.AbstractModel):
 
     def _left_to_another_run(self, ctx, partner_ids, error, result):
         _logger.info(
-            "Dunning notices of %s: customer(s) %s left to the run at work on them: %s",
+            "Dunning notices of %s: customer(s) %s changed by another transaction meanwhile (another run, "
+            "the boleto e-mails of their invoices): left to the next call: %s",
             ctx.company.name,
             partner_ids,
             error,
@@ -314,20 +315,17 @@ class CobrancaDunning(models.AbstractModel):
             ]
         partners = self._read_partners(partner_ids)
         contacts = self._read_contacts(partner_ids)
-        policies = {
-            partner_id: self._effective_policy(ctx, row)
-            for partner_id, row in partners.items()
-            if row["has_override"] or any(category in ctx.group_policies for category in row["category_ids"])
-        }
+        policies = self._overridden_policies(ctx.policy, partners, ctx.group_policies)
         plan = dunning.plan_notices(ctx.today, ctx.policy, installments, states, policies)
         outcomes = [Outcome(partner_id, entry) for partner_id, entry in plan.entries.items()]
         for outcome in outcomes:
             if outcome.planned:
-                row = partners[outcome.partner_id]
-                outcome.recipients = dunning.select_recipients(
-                    row["email"], contacts.get(outcome.partner_id, ()), ctx.policy.contact_filter
+                customer = recipients.Contact(outcome.partner_id, partners[outcome.partner_id]["email"])
+                chosen = recipients.select_recipients(
+                    contacts.get(outcome.partner_id, ()), [customer], ctx.policy.contact_filter
                 )
-                outcome.recipient_partner_ids = self._recipient_partners(outcome, row, contacts)
+                outcome.recipients = list(chosen.addresses) or dunning.NO_EMAIL
+                outcome.recipient_partner_ids = list(chosen.contact_ids)
         if ctx.dry_run:
             return outcomes
         self._send(ctx, [outcome for outcome in outcomes if outcome.planned])
@@ -414,39 +412,8 @@ class CobrancaDunning(models.AbstractModel):
         ]
 
     @api.model
-    def _read_partners(self, partner_ids):
-        self.env.cr.execute(
-            """SELECT p.id, p.email, p.cobranca_overdue_email, p.cobranca_overdue_tolerance_days,
-                      ARRAY(SELECT company_id FROM res_partner_cobranca_overdue_company_rel WHERE partner_id = p.id),
-                      ARRAY(SELECT account_id FROM res_partner_cobranca_overdue_account_rel WHERE partner_id = p.id),
-                      ARRAY(SELECT category_id FROM res_partner_res_partner_category_rel
-                             WHERE partner_id = p.id ORDER BY category_id)
-                 FROM res_partner p
-                WHERE p.id = ANY(%s)""",
-            [partner_ids],
-        )
-        partners = {}
-        for (
-            partner_id,
-            email,
-            overdue_email,
-            tolerance,
-            company_ids,
-            account_ids,
-            category_ids,
-        ) in self.env.cr.fetchall():
-            policy = overdue_policy(overdue_email, tolerance, company_ids, account_ids)
-            partners[partner_id] = {
-                "email": email,
-                "policy": policy,
-                "has_override": policy != dunning.OverduePolicy(),
-                "category_ids": category_ids,
-            }
-        return partners
-
-    @api.model
     def _read_contacts(self, partner_ids):
-        """Invoice contacts by commercial partner, as ``cobranca_core.dunning.Contact`` values."""
+        """Invoice contacts by commercial partner, as ``cobranca_core.recipients.Contact`` values."""
         self.env.cr.execute(
             """SELECT c.commercial_partner_id, c.id, c.email,
                       ARRAY(SELECT category_id FROM res_partner_res_partner_category_rel WHERE partner_id = c.id)
@@ -461,13 +428,48 @@ class CobrancaDunning(models.AbstractModel):
         contacts = {}
         for partner_id, contact_id, email, category_ids in self.env.cr.fetchall():
             contacts.setdefault(partner_id, []).append(
-                dunning.Contact(contact_id, email, frozenset(category_ids), is_invoice_contact=True)
+                recipients.Contact(contact_id, email, frozenset(category_ids), is_invoice_contact=True)
             )
         return contacts
 
+    # The overdue settings, read once: by the run for each batch, by the partner form
+
+    @api.model
+    def _read_partners(self, partner_ids):
+        """``{partner id: {"email", "policy", "category_ids"}}``: the e-mail, the own overdue settings
+        (``OverduePolicy``) and the groups (by id) of ``partner_ids``, in one query.
+
+        With :meth:`_group_policies`, the one reader of the overdue settings: the run reads each batch
+        with them, the partner form's "effective" fields too (:meth:`_effective_policies`).
+        """
+        if not partner_ids:
+            return {}
+        self.env["res.partner"].flush_model([*POLICY_FIELDS, "email", "category_id"])
+        self.env.cr.execute(
+            """SELECT p.id, p.email, p.cobranca_overdue_email, p.cobranca_overdue_tolerance_days,
+                      ARRAY(SELECT company_id FROM res_partner_cobranca_overdue_company_rel WHERE partner_id = p.id),
+                      ARRAY(SELECT account_id FROM res_partner_cobranca_overdue_account_rel WHERE partner_id = p.id),
+                      ARRAY(SELECT category_id FROM res_partner_res_partner_category_rel
+                             WHERE partner_id = p.id ORDER BY category_id)
+                 FROM res_partner p
+                WHERE p.id = ANY(%s)""",
+            [list(partner_ids)],
+        )
+        return {
+            partner_id: {
+                "email": email,
+                "policy": overdue_policy(overdue_email, tolerance, company_ids, account_ids),
+                "category_ids": category_ids,
+            }
+            for partner_id, email, overdue_email, tolerance, company_ids, account_ids, category_ids in (
+                self.env.cr.fetchall()
+            )
+        }
+
     @api.model
     def _group_policies(self):
-        """Overrides of the partner groups (res.partner.category) that set something, by group id."""
+        """Overrides of the active partner groups (res.partner.category) that set something, by group id."""
+        self.env["res.partner.category"].flush_model([*POLICY_FIELDS, "active"])
         self.env.cr.execute(
             """SELECT c.id, c.cobranca_overdue_email, c.cobranca_overdue_tolerance_days,
                       ARRAY(SELECT company_id FROM res_partner_category_cobranca_overdue_company_rel
@@ -484,42 +486,37 @@ class CobrancaDunning(models.AbstractModel):
                 groups[category_id] = policy
         return groups
 
-    def _effective_policy(self, ctx, row):
-        # Groups that set nothing are not in group_policies: they leave the company's settings alone.
-        groups = [
-            (category, ctx.group_policies[category])
-            for category in row["category_ids"]
-            if category in ctx.group_policies
-        ]
-        return dunning.effective_policy(ctx.policy, groups, row["policy"])
+    @api.model
+    def _overridden_policies(self, company_policy, partners, group_policies):
+        """``{partner id: EffectivePolicy}`` of the ``partners`` (rows of :meth:`_read_partners`) that
+        override something or are in a group that does; the others follow ``company_policy``."""
+        policies = {}
+        for partner_id, row in partners.items():
+            # Groups that set nothing are not in group_policies: they leave the company's settings alone.
+            groups = [(key, group_policies[key]) for key in row["category_ids"] if key in group_policies]
+            if groups or row["policy"] != dunning.OverduePolicy():
+                policies[partner_id] = dunning.effective_policy(company_policy, groups, row["policy"])
+        return policies
 
     @api.model
     def _effective_policies(self, company, partners):
-        """Effective overdue settings of ``partners`` (records, unsaved values included) in ``company``."""
-        company_policy = company._cobranca_dunning_policy()
-        policies = {}
-        for partner in partners:
-            groups = [
-                (category.id, category._cobranca_overdue_policy())
-                for category in partner.category_id.sorted("id")
-                if category._cobranca_has_overdue_policy()
-            ]
-            policies[partner.id] = dunning.effective_policy(company_policy, groups, partner._cobranca_overdue_policy())
-        return policies
+        """Effective overdue settings of ``partners`` in ``company``, as the run reads them:
+        ``{partner id: EffectivePolicy}``.
 
-    @staticmethod
-    def _recipient_partners(outcome, row, contacts):
-        """The partners (invoice contacts, or the customer itself) whose addresses were chosen."""
-        if outcome.recipients == dunning.NO_EMAIL:
-            return []
-        chosen = {address.lower() for address in outcome.recipients}
-        found = []
-        for contact in contacts.get(outcome.partner_id, ()):
-            if chosen & {address.lower() for address in dunning.split_emails(contact.email)}:
-                found.append(contact.id)
-        if not found:
-            found.append(outcome.partner_id)
-        return found
+        Saved partners are read as a batch of the run is; a partner being edited in a form (a new
+        record) with its unsaved values, so that the form shows what a change does before it is saved.
+        """
+        company_policy = company._cobranca_dunning_policy()
+        saved = partners.filtered("id")
+        rows = self._read_partners(saved.ids)
+        for partner in partners - saved:
+            rows[partner.id] = {
+                "policy": partner._cobranca_overdue_policy(),
+                "category_ids": sorted(partner.category_id._origin.ids),
+            }
+        policies = self._overridden_policies(company_policy, rows, self._group_policies())
+        default = dunning.effective_policy(company_policy)
+        return {partner.id: policies.get(partner.id, default) for partner in partners}
 
     # Storing what apply() returns
 

@@ -79,6 +79,7 @@ class CobrancaEmailLog(models.Model):
         selection=[
             ("queued", "Queued"),
             ("deferred", "Deferred by sending limits"),
+            ("retry", "Waiting to retry"),
             ("sent", "Sent"),
             ("failed", "Failed"),
         ],
@@ -168,7 +169,16 @@ class CobrancaEmailLog(models.Model):
 
     @api.model
     def _log_failure(
-        self, purpose, company, partner=None, moves=None, move_lines=None, reason=None, subject=None, recipients=None
+        self,
+        purpose,
+        company,
+        partner=None,
+        moves=None,
+        move_lines=None,
+        reason=None,
+        subject=None,
+        recipients=None,
+        user=None,
     ):
         """Record billing e-mail that could not even be created (state ``failed``, reason shown).
 
@@ -181,10 +191,12 @@ class CobrancaEmailLog(models.Model):
         :param moves: ``account.move`` records
         :param move_lines: ``account.move.line`` records
         :param str reason: why nothing was sent (translated by the caller)
+        :param user: ``res.users`` who asked for the e-mail (default: the current user)
         :return: ``cobranca.email.log`` record
         """
         log = self.sudo().create(
             {
+                "user_id": (user or self.env.user).id,
                 "purpose": purpose,
                 "company_id": company.id,
                 "partner_id": partner.id if partner else False,

@@ -2,6 +2,14 @@ from odoo import fields, models
 
 from cobranca_core.dunning import OverduePolicy
 
+# What a partner group or a partner overrides; the dunning run reads the same columns by SQL.
+POLICY_FIELDS = (
+    "cobranca_overdue_email",
+    "cobranca_overdue_tolerance_days",
+    "cobranca_overdue_company_ids",
+    "cobranca_overdue_account_ids",
+)
+
 
 class CobrancaOverduePolicyMixin(models.AbstractModel):
     """Seed 003's "e-mail about overdue debts" on a partner group or a partner.

@@ -18,6 +18,7 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from cobranca_core import mail_purposes, smtp_presets
 from cobranca_core.limits import SendingLimits, WindowCounters
+from cobranca_core.smtp_presets import OAUTH_AUTHENTICATIONS
 
 from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, SYSTEM, check_groups
 
@@ -27,6 +28,9 @@ _logger = logging.getLogger(__name__)
 PURPOSE_FIELDS = {key: f"purpose_{key}" for key in mail_purposes.SERVER_PURPOSE_KEYS}
 
 COUNTER_FIELDS = ("limit_hour_start", "limit_hour_count", "limit_day_start", "limit_day_count")
+
+# Written by Odoo's Gmail and Outlook modules when an administrator connects the account (again).
+OAUTH_REFRESH_TOKEN_FIELDS = ("google_gmail_refresh_token", "microsoft_outlook_refresh_token")
 
 
 @dataclass(frozen=True)
@@ -146,9 +150,31 @@ class IrMailServer(models.Model):
         string="Copy to (CC)",
         help="Addresses, separated by commas, that receive a copy of every billing e-mail sent through this server.",
     )
+    # Billing managers configure the billing servers without being system administrators: Odoo keeps
+    # the account's user name and password for administrators. The user name is shown; the password
+    # is written only, never read back (not even by administrators through this field).
+    cobranca_smtp_user = fields.Char(
+        string="Username (billing)",
+        compute="_compute_cobranca_smtp_password",
+        inverse="_inverse_cobranca_smtp_user",
+        groups="cobranca_email.group_cobranca_manager",
+    )
+    cobranca_smtp_password = fields.Char(
+        string="New password",
+        compute="_compute_cobranca_smtp_password",
+        inverse="_inverse_cobranca_smtp_password",
+        groups="cobranca_email.group_cobranca_manager",
+        help="Type the account's password to replace it. The saved password is never shown.",
+    )
+    cobranca_has_password = fields.Boolean(
+        string="Password saved",
+        compute="_compute_cobranca_smtp_password",
+        groups="cobranca_email.group_cobranca_manager",
+    )
     test_email_to = fields.Char(
         string="Test recipient",
-        help="Address that receives the test e-mail.",
+        help="Address that receives the test e-mail. Empty: the server's own address (its sender e-mail, else its "
+        "user name when that is an address).",
     )
     purpose_boleto = fields.Boolean(
         string="Default for boletos",
@@ -198,6 +224,14 @@ class IrMailServer(models.Model):
     limit_hour_count = fields.Integer(string="Sent this hour", readonly=True, copy=False)
     limit_day_start = fields.Datetime(string="Current day since", readonly=True, copy=False)
     limit_day_count = fields.Integer(string="Sent this day", readonly=True, copy=False)
+    cobranca_oauth_error = fields.Text(
+        string="OAuth problem",
+        readonly=True,
+        copy=False,
+        help="Why the provider last refused to renew the OAuth access of this server's account. Cleared when "
+        "the account is connected again or a login succeeds.",
+    )
+    cobranca_oauth_error_date = fields.Datetime(string="OAuth problem since", readonly=True, copy=False)
     company_link_ids = fields.One2many(
         comodel_name="cobranca.mail.server.company",
         inverse_name="mail_server_id",
@@ -232,6 +266,21 @@ class IrMailServer(models.Model):
             "The timeout must be at least one second.",
         ),
     ]
+
+    def _compute_cobranca_smtp_password(self):
+        for server in self:
+            server.cobranca_smtp_user = server.sudo().smtp_user
+            server.cobranca_smtp_password = False
+            server.cobranca_has_password = bool(server.sudo().smtp_pass)
+
+    def _inverse_cobranca_smtp_user(self):
+        for server in self:
+            server.sudo().smtp_user = server.cobranca_smtp_user
+
+    def _inverse_cobranca_smtp_password(self):
+        for server in self:
+            if server.cobranca_smtp_password:
+                server.sudo().smtp_pass = server.cobranca_smtp_password
 
     def _auto_init(self):
         # Servers that existed before this module keep Odoo's behaviour (no certificate check) until
@@ -278,7 +327,8 @@ class IrMailServer(models.Model):
         self.smtp_host = preset.host
         self.smtp_port = preset.port
         self.smtp_encryption = preset.encryption
-        self.smtp_authentication = "login"
+        available = self._fields["smtp_authentication"].get_values(self.env)
+        self.smtp_authentication = smtp_presets.preset_authentication(preset, self.smtp_authentication, available)
         if preset.per_hour and not self.limit_per_hour:
             self.limit_per_hour = preset.per_hour
         if preset.per_day and not self.limit_per_day:
@@ -296,9 +346,11 @@ class IrMailServer(models.Model):
             .search([("smtp_host", "=ilike", host), ("id", "!=", self._origin.id or 0)], limit=1)
         )
         if same_host:
-            self.smtp_port = same_host.smtp_port
-            self.smtp_encryption = same_host.smtp_encryption
-            self.smtp_authentication = same_host.smtp_authentication
+            # An OAuth server keeps its login, and the port and encryption Odoo's module requires.
+            if self.smtp_authentication not in OAUTH_AUTHENTICATIONS:
+                self.smtp_port = same_host.smtp_port
+                self.smtp_encryption = same_host.smtp_encryption
+                self.smtp_authentication = same_host.smtp_authentication
             self.smtp_timeout = same_host.smtp_timeout
             self.smtp_verify_certificate = same_host.smtp_verify_certificate
         elif not self.smtp_provider:
@@ -386,6 +438,12 @@ class IrMailServer(models.Model):
         return servers
 
     def write(self, vals):
+        # The account connected again (Odoo's OAuth modules write a new refresh token), or the server no
+        # longer logs in through OAuth: its last OAuth problem is over.
+        reconnected = any(vals.get(field_name) for field_name in OAUTH_REFRESH_TOKEN_FIELDS)
+        left_oauth = "smtp_authentication" in vals and vals["smtp_authentication"] not in OAUTH_AUTHENTICATIONS
+        if reconnected or left_oauth:
+            vals = {**vals, "cobranca_oauth_error": False, "cobranca_oauth_error_date": False}
         result = super().write(vals)
         if {"limit_per_hour", "limit_per_day", "active"} & set(vals):
             self.env.registry.clear_cache()
@@ -429,8 +487,20 @@ class IrMailServer(models.Model):
                 )
             )
         server = self.sudo()
-        if not server.test_email_to:
-            raise UserError(_("Fill in the test recipient of the mail server “%s” first.", server.name))
+        # Seed 001: without a test recipient, the test goes to the account's own address.
+        recipient = (
+            server.test_email_to
+            or email_normalize(server.sender_email or "")
+            or email_normalize(server.smtp_user or "")
+        )
+        if not recipient:
+            raise UserError(
+                _(
+                    "Fill in the test recipient of the mail server “%s” first (or its sender e-mail, which receives "
+                    "the test when no test recipient is set).",
+                    server.name,
+                )
+            )
         company = self.env.company
         email_from = server._cobranca_message_values(mail_purposes.TEST, company)["email_from"]
         email_from = email_from or self.env.user.email_formatted
@@ -448,14 +518,14 @@ class IrMailServer(models.Model):
             "company_id": company.id,
             "mail_server_id": server.id,
             "email_from": email_from,
-            "recipients": server.test_email_to,
+            "recipients": recipient,
             "subject": subject,
         }
         smtp = None
         try:
             message = server.build_email(
                 email_from=email_from,
-                email_to=email_split(server.test_email_to),
+                email_to=email_split(recipient),
                 subject=subject,
                 body=body,
                 subtype="html",
@@ -491,7 +561,7 @@ class IrMailServer(models.Model):
                 "The test e-mail left through “%(server)s” for %(recipient)s. Check that it arrived "
                 "(look in the spam folder too).",
                 server=server.name,
-                recipient=server.test_email_to,
+                recipient=recipient,
             ),
             "success",
         )
@@ -564,6 +634,25 @@ class IrMailServer(models.Model):
             raise
         finally:
             _CONNECTION_OPTIONS.reset(token)
+
+    def _smtp_login(self, connection, smtp_user, smtp_password):
+        """Odoo's login. For an OAuth server (Odoo's Gmail and Outlook modules renew its access token
+        here), a provider that refuses to renew it is remembered on the server, shown on its form until
+        the account is connected again, and raised as ``OAuthTokenRefused`` so that the test e-mail and
+        the mail queue say what to do; a network failure on the way to the provider is left as it is
+        (the mail queue retries it)."""
+        if len(self) != 1 or self.smtp_authentication not in OAUTH_AUTHENTICATIONS:
+            return super()._smtp_login(connection, smtp_user, smtp_password)
+        try:
+            super()._smtp_login(connection, smtp_user, smtp_password)
+        except UserError as error:
+            # The only UserError of these modules' login: the token endpoint refused, or no account.
+            detail = str(error)
+            _logger.warning("Mail server %s: the OAuth access token could not be renewed: %s", self.id, detail)
+            self.sudo().write({"cobranca_oauth_error": detail, "cobranca_oauth_error_date": fields.Datetime.now()})
+            raise smtp_presets.OAuthTokenRefused(detail) from error
+        if self.cobranca_oauth_error:
+            self.sudo().write({"cobranca_oauth_error": False, "cobranca_oauth_error_date": False})
 
     @api.model
     def _cobranca_resolve(self, purpose, company):
@@ -756,9 +845,11 @@ class IrMailServer(models.Model):
                 "integration."
             ),
             smtp_presets.AUTH_MICROSOFT: _(
-                "The Microsoft 365 administrator must enable SMTP AUTH for this mailbox; accounts with "
-                "multi-factor authentication need an app password. Microsoft is turning password login off: "
-                "prefer OAuth through Odoo's Outlook integration."
+                "Use OAuth: Microsoft turns basic authentication (user name and password) for SMTP off by default "
+                "from the end of 2026. Turn on “Use an Outlook Server” in Settings > General Settings, then choose "
+                "“Outlook OAuth Authentication” here and connect the account. Until then, a password login needs "
+                "SMTP AUTH enabled for this mailbox by the Microsoft 365 administrator, and an app password for "
+                "accounts with multi-factor authentication."
             ),
             smtp_presets.AUTH_OAUTH_ONLY: _(
                 "Microsoft no longer accepts passwords of personal Outlook.com accounts from other programs: "
@@ -809,6 +900,7 @@ class IrMailServer(models.Model):
         Called on the server involved (or an empty recordset when unknown).
         """
         server = self[:1]
+        diagnosis = smtp_presets.for_authentication(diagnosis, server.smtp_authentication)
         preset = smtp_presets.PRESETS.get(diagnosis.provider)
         hints = {
             smtp_presets.AUTH_REFUSED: _(
@@ -862,6 +954,14 @@ class IrMailServer(models.Model):
             smtp_presets.RECIPIENT_REFUSED: _("The server refused the recipient address: check it."),
             smtp_presets.MESSAGE_REFUSED: _("The server refused the message."),
             smtp_presets.NETWORK: _("The network could not reach the server."),
+            smtp_presets.OAUTH_TOKEN_REFUSED: _(
+                "%(provider)s refused the OAuth access of the mail server “%(server)s” (access revoked, password "
+                "changed or authorization expired): nothing leaves through it until an administrator connects the "
+                "account again, on the server's form (“Connect your %(provider)s account”, or the gear next to "
+                "“%(provider)s Token Valid”).",
+                provider=smtp_presets.OAUTH_NAMES.get(server.smtp_authentication, "OAuth"),
+                server=server.name,
+            ),
             smtp_presets.UNKNOWN: _("Unexpected error."),
         }
         return hints[diagnosis.key]

@@ -11,6 +11,8 @@ from odoo import _, api, fields, models
 from odoo.tools.mail import email_normalize, email_split_and_format
 from odoo.tools.misc import clean_context
 
+from odoo.addons.mail_outgoing_delivery.models.ir_mail_server import LAST_DELIVERY_ERROR
+
 from cobranca_core import smtp_presets
 
 from .ir_mail_server import LAST_CONNECT_FAILURE
@@ -83,6 +85,9 @@ class MailMail(models.Model):
           tried once more through a new connection, then failed with the reason, and the rest goes.
         """
         LAST_CONNECT_FAILURE.set(None)
+        # Before the company check below fails mails: an error of an earlier call (a test e-mail) is
+        # not theirs, and must not make the transport retry them.
+        LAST_DELIVERY_ERROR.set(None)
         plan = self._cobranca_sending_plan()
         if not plan:
             return super().send(
@@ -151,7 +156,8 @@ class MailMail(models.Model):
         :param mails_values: list of dicts with ``record`` (whose chatter shows the e-mail),
             ``partners`` (``res.partner`` recipients), ``subject``, ``body`` (rendered HTML),
             ``attachments`` (list of ``(name, bytes)``), ``purpose``, ``mail_server_id``,
-            ``email_from``, and for the log ``company``, ``partner``, ``moves``, ``move_lines``
+            ``email_from``, and for the log ``company``, ``partner``, ``moves``, ``move_lines``, ``user``
+            (who asked for the e-mail; default: the current user, also the chatter's author)
         :return: the ``mail.mail`` records, in the order of ``mails_values``
         """
         if not mails_values:
@@ -175,6 +181,7 @@ class MailMail(models.Model):
                     ("partner_id", values.get("partner") and values["partner"].id),
                     ("move_ids", values.get("moves") and [(6, 0, values["moves"].ids)]),
                     ("move_line_ids", values.get("move_lines") and [(6, 0, values["move_lines"].ids)]),
+                    ("user_id", values.get("user") and values["user"].id),
                 )
                 if value
             }
@@ -206,7 +213,8 @@ class MailMail(models.Model):
                         "record_name": values["record"].display_name,
                         "message_type": "email_outgoing",
                         "subtype_id": comment,
-                        "author_id": author.id,
+                        # Who asked for it (posted the invoice, pressed Send), else the current user.
+                        "author_id": (values.get("user") or self.env.user).partner_id.id,
                         "email_from": email_from,
                         "reply_to": reply_to[values["record"]._name, values["record"].id, email_from],
                         "mail_server_id": values.get("mail_server_id") or False,
@@ -285,10 +293,15 @@ class MailMail(models.Model):
 
     def _cobranca_log_state(self, state):
         for log in self._cobranca_logs():
-            if state == "outgoing":
+            mail = log.mail_mail_id
+            if state == "outgoing" and mail.delivery_attempts:
+                # Put back in the queue after a temporary failure (mail_outgoing_delivery): the reason
+                # says which attempt failed and when the next one is.
                 log.write(
-                    {"state": "queued", "failure_reason": False, "scheduled_date": log.mail_mail_id.scheduled_date}
+                    {"state": "retry", "failure_reason": mail.failure_reason, "scheduled_date": mail.scheduled_date}
                 )
+            elif state == "outgoing":
+                log.write({"state": "queued", "failure_reason": False, "scheduled_date": mail.scheduled_date})
             else:
                 log.write({"state": "failed", "failure_reason": _("The e-mail was cancelled before it was sent.")})
 
@@ -477,8 +490,9 @@ class MailMail(models.Model):
 
         Odoo lets the hang-up abort the whole run. Here the mail being sent when it happened is
         tried once more through a new connection (servers that end a session after N messages
-        hang up between two messages), then failed with the reason if the server hangs up on it
-        again; the rest of the batch goes on.
+        hang up between two messages); if the server hangs up on it again, it fails this attempt
+        (mail_outgoing_delivery then schedules a later one: a lost connection may pass) and the
+        rest of the batch goes on.
         """
         remaining = self
         retried = set()
@@ -508,7 +522,17 @@ class MailMail(models.Model):
                     interrupted.write({"state": "outgoing", "failure_reason": False})
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-                still_outgoing = self.browse(order).exists().filtered(lambda mail: mail.state == "outgoing")
+                # Not those put back in the queue for later (a temporary failure, mail_outgoing_delivery).
+                now = fields.Datetime.now()
+                still_outgoing = (
+                    self.browse(order)
+                    .exists()
+                    .filtered(
+                        lambda mail, now=now: (
+                            mail.state == "outgoing" and not (mail.scheduled_date and mail.scheduled_date > now)
+                        )
+                    )
+                )
                 if not still_outgoing:
                     return True
                 if not interrupted and set(still_outgoing.ids) == set(order):
@@ -523,7 +547,9 @@ class MailMail(models.Model):
         state = {mail.id: mail.state for mail in mails}
         interrupted = False
         for mail_id in order:
-            if state.get(mail_id) == "outgoing":
+            # Not reached yet: still outgoing and never processed (a mail put back in the queue after a
+            # temporary failure, mail_outgoing_delivery, is outgoing again but was processed).
+            if state.get(mail_id) == "outgoing" and mail_id not in postprocessed:
                 break
             if mail_id in state and mail_id not in postprocessed:
                 interrupted = mail_id

@@ -22,9 +22,3 @@ class ResPartnerCategory(models.Model):
         domain="[('account_type', '=', 'asset_receivable')]",
         help="Dun the partners of this group only for the debts in these receivable accounts. Empty: every account.",
     )
-
-    def _cobranca_has_overdue_policy(self):
-        self.ensure_one()
-        return bool(
-            self.cobranca_overdue_email or self.cobranca_overdue_company_ids or self.cobranca_overdue_account_ids
-        )

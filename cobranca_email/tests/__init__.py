@@ -14,6 +14,7 @@ from . import test_faults
 from . import test_i18n
 from . import test_mail_queue_limits
 from . import test_mail_server_config
+from . import test_mail_server_oauth
 from . import test_mail_server_resolution
 from . import test_mail_server_smtp
 from . import test_security

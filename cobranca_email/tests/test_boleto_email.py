@@ -2,12 +2,12 @@ from unittest.mock import patch
 
 from odoo import api
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CobrancaCommon
 from .pdf_tools import Crash, pdf_pages
-from .smtp_server import SmtpServerMixin
+from .smtp_server import SmtpServerMixin, free_port
 
 
 @tagged("post_install", "-at_install")
@@ -150,6 +150,26 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         self._dispatch()
         self.assertEqual(self._boleto_messages(invoice).partner_ids, contact)
 
+    def test_a_customer_with_several_addresses_gets_it_at_each(self):
+        # The dunning notice always read "a@x.com, b@y.com" as two addresses; the boleto e-mail now
+        # reads the field the same way (cobranca_core.recipients) instead of failing the invoice.
+        several, named = self._customers(2)
+        several.email = "a@x.com, b@y.com"
+        named.email = "Contas a Pagar <ap@x.com>; financeiro@y.com"
+        first, second = self._invoice(partner=several), self._invoice(partner=named)
+        with self.smtpd() as (port, inbox):
+            self.create_server(port, name="Boletos", purpose_boleto=True)
+            self._dispatch()
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual((first | second).mapped("cobranca_mail_state"), ["done", "done"])
+        self.assertEqual(self._boleto_messages(first).partner_ids, several)
+        self.assertEqual(
+            sorted(sorted(entry["rcpt_tos"]) for entry in inbox.messages),
+            [["a@x.com", "b@y.com"], ["ap@x.com", "financeiro@y.com"]],
+        )
+        for entry in inbox.messages:
+            self.assertTrue(entry["message"]["Subject"].startswith(self.company.name))
+
     def test_delivery_type_is_taken_when_the_invoice_is_created(self):
         customer = self._customers(1)
         invoice = self._invoice(partner=customer, post=False)
@@ -236,6 +256,38 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
             self.assertIn("not recommended", shown.output[0])
             form.gateway_email_confirmed = True
         self.assertTrue(gateway.email_on_post)
+
+    def test_the_log_and_the_chatter_name_who_asked_not_the_scheduled_action(self):
+        clerk, other_clerk = (
+            new_test_user(
+                self.env,
+                login=login,
+                groups="account.group_account_invoice,cobranca_email.group_cobranca_user",
+                company_id=self.company.id,
+                company_ids=[(6, 0, self.company.ids)],
+            )
+            for login in ("clerk_posting", "clerk_sending")
+        )
+        self.create_server(free_port(), name="Boletos", purpose_boleto=True)  # queued only, not sent here
+        invoice = self._invoice(post=False)
+        invoice.with_user(clerk).action_post()
+        self.assertEqual(invoice.cobranca_mail_user_id, clerk)
+        # The scheduled action runs as the system, later.
+        self.env["account.move"].with_user(self.env.ref("base.user_root"))._cron_send_boleto_emails()
+        log = self.env["cobranca.email.log"].search([("move_ids", "=", invoice.id)])
+        self.assertEqual(log.user_id, clerk)
+        self.assertEqual(self._boleto_messages(invoice).author_id, clerk.partner_id)
+        # Sent again by hand by someone else: that one is named.
+        invoice.with_user(other_clerk).action_cobranca_send_boletos_email()
+        latest = self.env["cobranca.email.log"].search([("move_ids", "=", invoice.id)], limit=1)
+        self.assertEqual(latest.user_id, other_clerk)
+        # A customer without an address: the failure names who asked, too.
+        nowhere = self._invoice(partner=self._customers(1, email=False), post=False)
+        nowhere.with_user(clerk).action_post()
+        self.env["account.move"].with_user(self.env.ref("base.user_root"))._cron_send_boleto_emails()
+        self.assertEqual(nowhere.cobranca_mail_state, "failed")
+        failure = self.env["cobranca.email.log"].search([("move_ids", "=", nowhere.id)])
+        self.assertEqual((failure.state, failure.user_id), ("failed", clerk))
 
 
 @tagged("post_install", "-at_install")

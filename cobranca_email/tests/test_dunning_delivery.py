@@ -44,7 +44,7 @@ class TestDunningDelivery(SmtpServerMixin, DunningCommon):
         self.assertTrue(statement.startswith(b"%PDF") and boletos.startswith(b"%PDF"))
         (page,) = pdf_pages(statement)
         self.assertIn("Olga Overdue", page)
-        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.27")
         pages = pdf_pages(boletos)
         listed = sent[self.olga].line_ids.boleto_id
         self.assertEqual(len(pages), len(listed), "one page per listed debt")

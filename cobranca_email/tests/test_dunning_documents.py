@@ -4,7 +4,7 @@ from odoo.tests import tagged
 
 from odoo.addons.cobranca_email.models import cobranca_dunning_notice
 
-from .common_dunning import DAY1, DunningCommon
+from .common_dunning import DAY1, DunningCommon, day
 from .pdf_tools import counting_wkhtmltopdf, overflowing_page, pdf_pages
 
 
@@ -49,11 +49,12 @@ class TestDunningDocuments(DunningCommon):
         for text in ("Debt Statement", "Olga Overdue", "Cobrança Teste Ltda", "11.222.333/0001-81",
                      self.olga_march.name, self.olga_january.name, "Overdue debts", "Debts coming due"):  # fmt: skip
             self.assertIn(text, page)
-        # 100.00 due 2 March, 8 days late: fine 2% = 2.00, interest 1% a month = 0.27, due 102.27.
-        self.assertRegex(page, r"03/02/2026\s+8\s+R\$\s*100\.00\s+R\$\s*2\.00\s+R\$\s*0\.27\s+R\$\s*102\.27")
-        # 200.00 due 9 February, 29 days late: 4.00 and 1.93.
-        self.assertRegex(page, r"02/09/2026\s+29\s+R\$\s*200\.00\s+R\$\s*4\.00\s+R\$\s*1\.93\s+R\$\s*205\.93")
-        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
+        # 100.00 due 2 March, 8 days late: fine 2% = 2.00, interest 1% a month = 0.03 a day as the
+        # boleto prints it, 0.24; due 102.24.
+        self.assertRegex(page, r"03/02/2026\s+8\s+R\$\s*100\.00\s+R\$\s*2\.00\s+R\$\s*0\.24\s+R\$\s*102\.24")
+        # 200.00 due 9 February, 29 days late: 4.00 and 29 x 0.07 = 2.03.
+        self.assertRegex(page, r"02/09/2026\s+29\s+R\$\s*200\.00\s+R\$\s*4\.00\s+R\$\s*2\.03\s+R\$\s*206\.03")
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.27")
         self.assertNotIn("Ulisses", page)
         olga_boletos = pdf_pages(boletos)
         self.assertEqual(len(olga_boletos), 3)
@@ -74,6 +75,35 @@ class TestDunningDocuments(DunningCommon):
         statement, boletos = documents[notices[self.carla].id]
         self.assertIn("Carla Comércio Ltda", pdf_pages(statement)[0])
         self.assertEqual(len(pdf_pages(boletos)), 1)
+
+    def test_the_boleto_instructions_and_the_statement_print_the_same_cents(self):
+        # 2% of 500.25 is 10.005 and 1% a month of 615.00 is 0.205 a day: the boleto printed them
+        # rounded half to even (10.00, 0.20), the statement half up (10.01, 0.21 a day). Both now
+        # print cobranca_core.charges.instruction_amounts, the statement a day's interest per day late.
+        customer = self.olga.copy({"name": "Inês Instruções", "email": "ines@example.com"})
+        fine_case = self._invoice(customer, 500.25, self.immediate, invoice_date=day(2))
+        daily_case = self._invoice(customer, 615.0, self.immediate, invoice_date=day(2))
+        notice = self.notices(customer)[customer]
+        statement, boletos = notice._render_documents()[notice.id]
+        (statement_page,) = pdf_pages(statement)
+        boleto_pages = dict(zip((fine_case, daily_case), pdf_pages(boletos), strict=True))
+        # Due Monday 2 March, 8 days late on day one: (amount, fine, a day, 8 days, amount due).
+        for invoice, (amount, fine, daily, interest, due) in (
+            (fine_case, ("500.25", "10.01", "0.17", "1.36", "511.62")),
+            (daily_case, ("615.00", "12.30", "0.21", "1.68", "628.98")),
+        ):
+            texts = invoice._cobranca_active_boletos()._interest_text()
+            self.assertIn(f"R$\N{NO-BREAK SPACE}{fine})", texts[0])
+            self.assertIn(f"R$\N{NO-BREAK SPACE}{daily} a day", texts[1])
+            page = " ".join(boleto_pages[invoice].split())
+            self.assertIn(f"a fine of 2.00% (R$ {fine})", page)
+            self.assertIn(f"(R$ {daily} a day)", page)
+            line = notice.line_ids.filtered(lambda line, invoice=invoice: line.move_id == invoice)
+            self.assertEqual((line.days_late, line.fine, line.interest), (8, float(fine), float(interest)))
+            self.assertRegex(
+                statement_page,
+                rf"03/02/2026\s+8\s+R\$\s*{amount}\s+R\$\s*{fine}\s+R\$\s*{interest}\s+R\$\s*{due}",
+            )
 
     def test_boleto_pages_printed_once_for_every_notice(self):
         """A boleto already printed (its e-mail, an earlier notice) goes out again without wkhtmltopdf."""
@@ -147,7 +177,7 @@ class TestDunningDocuments(DunningCommon):
         # The longest headers fit their columns: a cut one ends in "…".
         self.assertRegex(page, r"Dias de atraso\s+Valor\s+Multa\s+Juros\s+Atualizado hoje")
         self.assertNotIn("…", page)
-        self.assertRegex(page, r"02/03/2026\s+8\s+R\$\s*100,00\s+R\$\s*2,00\s+R\$\s*0,27\s+R\$\s*102,27")
+        self.assertRegex(page, r"02/03/2026\s+8\s+R\$\s*100,00\s+R\$\s*2,00\s+R\$\s*0,24\s+R\$\s*102,24")
         self.assertEqual(notice._statement_filename(), "Debt statement - Olga Overdue - 2026-03-10.pdf")
         self.assertEqual(
             notice.with_context(lang="pt_BR")._statement_filename(), "Carta de cobrança - Olga Overdue - 2026-03-10.pdf"
@@ -176,4 +206,4 @@ class TestDunningDocuments(DunningCommon):
         self.assertIn("Debt Statement", page)
         self.assertRegex(page, r"Invoice\s+Installment\s+Due Date\s+Days Late\s+Amount\s+Fine\s+Interest\s+Due Today")
         self.assertNotIn("…", page)
-        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.20")
+        self.assertRegex(page, r"Total\s+R\$\s*500\.00\s+R\$\s*508\.27")

@@ -84,7 +84,7 @@ class TestDunningRun(DunningCommon):
         statement = message.attachment_ids.filtered(lambda a: a.name.startswith("Debt statement")).raw.decode()
         for invoice in (self.olga_march, self.olga_january):
             self.assertIn(invoice.name, statement)
-        self.assertIn("508.20", statement)
+        self.assertIn("508.27", statement)
         # The e-mail itself lists the debts too.
         self.assertIn(self.olga_march.name, message.body)
         self.assertIn("Total due today", message.body)

@@ -1,11 +1,14 @@
 import socket
 import time
+from datetime import timedelta
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .smtp_server import Inbox, SmtpCase, free_port
+from .smtp_server import PASSWORD, Inbox, SmtpCase, free_port
 
 _getaddrinfo = socket.getaddrinfo
 
@@ -152,8 +155,65 @@ class TestTestEmail(SmtpCase):
         self.assertIn("closed the connection before accepting the message", result["message"])
         self.assertFalse(inbox.messages)
 
-    def test_test_recipient_is_required(self):
-        server = self.create_server(free_port(), "none", test_email_to=False)
+    def test_a_billing_manager_configures_a_server_whose_password_is_never_read_back(self):
+        manager = new_test_user(
+            self.env,
+            login="billing_boss",
+            groups="base.group_user,cobranca_email.group_cobranca_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        self.assertFalse(manager.has_group("base.group_system"))
+        with self.smtpd("starttls", auth=True) as (port, inbox):
+            server = (
+                self.env["ir.mail_server"]
+                .with_user(manager)
+                .create(
+                    {
+                        "name": "Cobrança",
+                        "smtp_host": "127.0.0.1",
+                        "smtp_port": port,
+                        "smtp_encryption": "starttls",
+                        "smtp_authentication": "login",
+                        "cobranca_smtp_user": "cobranca@acme.com.br",
+                        "cobranca_smtp_password": PASSWORD,
+                        "sender_email": "cobranca@acme.com.br",
+                        "purpose_boleto": True,
+                    }
+                )
+            )
+            self.assertEqual(self.send_test(server, manager)["type"], "success", "it logs in with that password")
+        self.assertEqual(inbox.messages[0]["login"].password, PASSWORD.encode())
+        server.invalidate_recordset()  # what a later request reads
+        self.assertEqual(server.read(["cobranca_smtp_password", "cobranca_has_password", "cobranca_smtp_user"]), [
+            {"id": server.id, "cobranca_smtp_password": False, "cobranca_has_password": True,
+             "cobranca_smtp_user": "cobranca@acme.com.br"}
+        ])  # fmt: skip
+        with self.assertRaises(AccessError):
+            server.read(["smtp_pass"])
+        # A billing user only reads servers; another company's manager cannot change this company's.
+        server.sudo().company_link_ids = [(0, 0, {"company_id": self.company.id})]
+        other = self.env["res.company"].create({"name": "Outra Empresa Ltda"})
+        outsider = new_test_user(
+            self.env,
+            login="other_boss",
+            groups="base.group_user,cobranca_email.group_cobranca_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        for user in (self.billing_user, outsider):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                server.with_user(user).write({"cobranca_smtp_password": "stolen"})
+        self.assertEqual(server.sudo().smtp_pass, PASSWORD)
+
+    def test_without_test_recipient_the_test_goes_to_the_servers_own_address(self):
+        with self.smtpd("none") as (port, inbox):
+            server = self.create_server(port, "none", test_email_to=False)
+            result = server.action_cobranca_send_test_email()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual([entry["rcpt_tos"] for entry in inbox.messages], [["cobranca@acme.com.br"]])
+        # No sender e-mail and a user name that is no address: the user is asked for a recipient.
+        server = self.create_server(free_port(), "none", test_email_to=False, sender_email=False)
         with self.assertRaisesRegex(Exception, "Fill in the test recipient"):
             server.action_cobranca_send_test_email()
 
@@ -219,10 +279,11 @@ class TestBillingMailDelivery(SmtpCase):
 
     @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_server_hanging_up_in_the_middle_of_a_message(self):
-        """Once: the message is sent again through a new connection. Twice: it fails, the others go."""
+        """Once: the message is sent again through a new connection. Twice: it waits in the queue for a
+        later attempt (a lost connection may pass), the others go; the log says why and when."""
         for hang_ups, delivered, states in (
             ({2}, ["Boleto 1", "Boleto 2", "Boleto 3"], ["sent", "sent", "sent"]),
-            ({2, 3}, ["Boleto 1", "Boleto 3"], ["sent", "failed", "sent"]),
+            ({2, 3}, ["Boleto 1", "Boleto 3"], ["sent", "retry", "sent"]),
         ):
             with self.subTest(hang_ups=hang_ups), self.smtpd("none", inbox=Inbox(hang_up_on=hang_ups)) as (port, inbox):
                 server = self.create_server(port, "none", purpose_boleto=True)
@@ -232,14 +293,36 @@ class TestBillingMailDelivery(SmtpCase):
                 self.env["mail.mail"].process_email_queue()
                 self.assertEqual(inbox.subjects(), delivered)
                 self.assertEqual([log.state for log in logs], states)
-                if "failed" in states:
-                    self.assertIn("closed the connection", logs[1].failure_reason)
-                    # The failed one is kept, visible, for a retry; the sent ones are gone from the queue.
+                if "retry" in states:
+                    self.assertIn("attempt 1 of 5", logs[1].failure_reason)
+                    self.assertEqual(logs[1].scheduled_date, mails[1].scheduled_date, "when it is tried again")
+                    # The one to retry stays in the queue; the sent ones are gone from it.
                     self.assertEqual(mails.exists(), mails[1])
-                    self.assertEqual(mails[1].state, "exception")
-                    mails[1].unlink()
+                    self.assertEqual((mails[1].state, mails[1].delivery_attempts), ("outgoing", 1))
+                    # Its time come, the server takes it.
+                    mails[1].scheduled_date = fields.Datetime.now() - timedelta(seconds=1)
+                    self.env["mail.mail"].process_email_queue()
+                    self.assertEqual(inbox.subjects(), [*delivered, "Boleto 2"])
+                    self.assertEqual(logs[1].state, "sent")
                 server.company_link_ids.unlink()
                 server.active = False
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_a_hang_up_after_a_message_put_back_for_later_is_still_found(self):
+        """The first message is refused for now (back in the queue), the server then hangs up twice on
+        the second: the second is the one tried again, the third still leaves; none is left stuck."""
+        inbox = Inbox(defer={1}, hang_up_on={2, 3})
+        with self.smtpd("none", inbox=inbox) as (port, inbox):
+            server = self.create_server(port, "none", purpose_boleto=True)
+            server.company_link_ids = [(0, 0, {"company_id": self.company_a.id})]
+            logs = [self.post_boleto(self.customer_a, self.company_a, f"Boleto {n}") for n in (1, 2, 3)]
+            mails = self.env["mail.mail"].browse([log.mail_mail_id.id for log in logs])
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(inbox.subjects(), ["Boleto 3"])
+        self.assertEqual([log.state for log in logs], ["retry", "retry", "sent"])
+        self.assertIn("451 4.3.0", logs[0].failure_reason)
+        self.assertIn("attempt 1 of 5", logs[1].failure_reason)
+        self.assertEqual(mails[:2].mapped("state"), ["outgoing", "outgoing"])
 
     def test_refused_password_in_the_queue_keeps_the_reason_and_the_hint(self):
         with self.smtpd("starttls", auth=True) as (port, inbox):

@@ -1,0 +1,108 @@
+"""Who receives a billing e-mail, and which addresses an e-mail field holds.
+
+One rule for every billing e-mail, the boleto e-mail of an invoice as the dunning notice of a
+customer (:func:`select_recipients`):
+
+1. the customer's **invoice contacts** (contacts of type *Invoice address*) with a valid address,
+   all of them. A message with a contact-group filter keeps only the contacts the filter accepts:
+   the dunning notice applies the dunning settings' *Contact Groups*. The boleto e-mail applies
+   none: those groups are a setting of the dunning notices, and every invoice contact receives the
+   boletos it has to pay;
+2. else the first **fallback**, in the message's order, with a valid address: the invoice's partner
+   then the customer for a boleto e-mail, the customer for a dunning notice.
+
+Every address, a contact's as a fallback's, is read by :func:`split_emails`: a field may hold
+several, and an address that differs only in case from one already chosen is not added again.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+# A display name between double quotes may hold commas or "@": it is no address.
+_QUOTED_NAME = re.compile(r'"[^"]*"')
+# What separates addresses, and the angle brackets around an address that follows a display name.
+_SEPARATORS = re.compile(r"[\s,;<>]+")
+
+
+def is_valid_email(address: str) -> bool:
+    """One ``@`` with something before it, a dot inside the domain, no spaces.
+
+    Enough to catch typing mistakes ("financeiro at empresa", "a@empresa"); the mail server has the
+    last word.
+    """
+    local, at, domain = address.partition("@")
+    return bool(
+        at and local and "@" not in domain and "." in domain.strip(".") and not any(c.isspace() for c in address)
+    )
+
+
+def split_emails(value: str | None) -> list[str]:
+    """The valid addresses of an e-mail field, in order, each once.
+
+    Addresses are separated by commas, semicolons or spaces, each bare (``a@x.com``) or after a
+    display name (``Maria Silva <a@x.com>``, ``"Silva, Maria" <a@x.com>``); the words of a name and
+    anything that is not a valid address (:func:`is_valid_email`) are dropped. Addresses differing
+    only in case are one address: its first spelling is kept.
+
+    >>> split_emails('Maria <maria@x.com>; b@y.com, MARIA@x.com nobody')
+    ['maria@x.com', 'b@y.com']
+    """
+    seen, addresses = set(), []
+    for word in _SEPARATORS.split(_QUOTED_NAME.sub(" ", value or "")):
+        if is_valid_email(word) and word.lower() not in seen:
+            seen.add(word.lower())
+            addresses.append(word)
+    return addresses
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A partner that may receive the e-mail; ``categories`` are its contact groups."""
+
+    id: Any
+    email: str | None
+    categories: frozenset = frozenset()
+    is_invoice_contact: bool = False
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """The chosen addresses, and the ids of the contacts they were read from (false when empty)."""
+
+    addresses: tuple[str, ...] = ()
+    contact_ids: tuple = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.addresses)
+
+
+def select_recipients(
+    contacts: Iterable[Contact], fallbacks: Iterable[Contact] = (), contact_filter=None
+) -> Recipients:
+    """Who receives a billing e-mail: see the module docstring.
+
+    :param contacts: the customer's contacts; those that are not invoice contacts are ignored
+    :param fallbacks: tried one at a time, in order, when no invoice contact has a valid address
+    :param contact_filter: a :class:`cobranca_core.dunning.SelectionFilter` (anything with
+        ``accepts(categories)``) the invoice contacts must pass; None: every invoice contact
+    :return: the addresses, each once ignoring case, and the contacts that gave at least one of
+        them; empty when nobody has a valid address
+    """
+    invoice_contacts = [
+        contact
+        for contact in contacts
+        if contact.is_invoice_contact and (contact_filter is None or contact_filter.accepts(contact.categories))
+    ]
+    for candidates in (invoice_contacts, *([fallback] for fallback in fallbacks)):
+        seen, addresses, contact_ids = set(), [], []
+        for contact in candidates:
+            new = [address for address in split_emails(contact.email) if address.lower() not in seen]
+            if new:
+                seen.update(address.lower() for address in new)
+                addresses += new
+                contact_ids.append(contact.id)
+        if addresses:
+            return Recipients(tuple(addresses), tuple(contact_ids))
+    return Recipients()
