@@ -17,6 +17,7 @@ from odoo.tools.misc import split_every
 from cobranca_core.boleto import format_digitable_line
 from cobranca_core.charges import instruction_amounts
 
+from ..tools.access_checks import BILLING_USER, check_groups
 from .report_formats import ReportFormats
 
 _logger = logging.getLogger(__name__)
@@ -349,6 +350,15 @@ class CobrancaBoleto(models.Model):
             if error:
                 raise error
         return pdfs
+
+    def action_cobranca_send_by_email(self):
+        """Send the chosen boletos by e-mail (seed 002's "Emissão de Boletos"): one e-mail per invoice
+        with all its active boletos, by the same rules as the invoice's Send Boletos by E-mail."""
+        check_groups(self.env, [BILLING_USER], _("Only billing e-mail users can send boletos by e-mail."))
+        moves = self.filtered(lambda boleto: boleto.state == "active" and not boleto.paid).move_id
+        if not moves:
+            raise UserError(_("None of the selected boletos can be sent: they are cancelled or paid."))
+        return moves.action_cobranca_send_boletos_email()
 
     def _cobranca_pages_pdf(self, pages):
         """These boletos' PDF made of their ``pages`` (from _cobranca_page_pdfs), in print order: None

@@ -1,7 +1,7 @@
 from unittest.mock import patch
 
 from odoo import api
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -206,6 +206,25 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         self.assertEqual(len(message.attachment_ids), 1)
         with self.assertRaisesRegex(UserError, "no boleto"):
             self._invoice(post=False).action_cobranca_send_boletos_email()
+
+    def test_send_chosen_boletos_from_the_boletos_list_one_email_per_invoice(self):
+        first = self._invoice(partner=self.printed_customer)
+        second = self._invoice(partner=self.printed_customer, amount=80.0)
+        gone = self._invoice(partner=self.printed_customer, amount=90.0)
+        gone.button_cancel()
+        chosen = first.cobranca_boleto_ids | second.cobranca_boleto_ids[:1] | gone.cobranca_boleto_ids
+        action = chosen.action_cobranca_send_by_email()
+        self.assertEqual(action["params"]["type"], "success")
+        for invoice in (first, second):
+            (message,) = self._boleto_messages(invoice)
+            # The invoice's e-mail carries all its active boletos, as from the invoice.
+            self.assertEqual(message.attachment_ids.name, invoice._cobranca_boleto_filename())
+        self.assertFalse(self._boleto_messages(gone), "a cancelled invoice's boletos cannot be paid")
+        with self.assertRaisesRegex(UserError, "cancelled or paid"):
+            gone.cobranca_boleto_ids.action_cobranca_send_by_email()
+        auditor = new_test_user(self.env, login="auditor_boletos", groups="account.group_account_readonly")
+        with self.assertRaises(AccessError):
+            chosen.with_user(auditor).action_cobranca_send_by_email()
 
     def test_sending_many_by_hand_goes_to_the_scheduled_action(self):
         """Beyond 20 invoices, Send by e-mail hands them to "Send generated boletos" instead of waiting."""
