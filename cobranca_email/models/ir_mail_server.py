@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography import x509
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, modules, tools
@@ -55,8 +56,55 @@ def _verifying_context(context):
         # CERT_REQUIRED, host name checked, system trust store: what smtplib should do.
         return ssl.create_default_context()
     context.verify_mode = ssl.CERT_REQUIRED
-    context.load_default_certs()
+    # pyOpenSSL's context has no load_default_certs(); the system's authorities all the same (it
+    # checks the chain, not the host name: _check_peer_host_name does).
+    context.set_default_verify_paths()
     return context
+
+
+def _check_peer_host_name(sock, host):
+    """Refuse a pyOpenSSL connection whose certificate is not issued for ``host`` (Python's ssl
+    module checks it itself; pyOpenSSL, used for client-certificate authentication, does not)."""
+    connection = getattr(sock, "connection", None)  # urllib3's WrappedSocket around pyOpenSSL
+    if connection is None:
+        return
+    certificate = connection.get_peer_certificate().to_cryptography()
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        names = None
+    dns = names.get_values_for_type(x509.DNSName) if names else []
+    ips = [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] if names else []
+    wanted = host.lower()
+    if wanted in ips or any(
+        name.lower() == wanted
+        or (name.startswith("*.") and "." in wanted and wanted.split(".", 1)[1] == name[2:].lower())
+        for name in dns
+    ):
+        return
+    raise _verification_error(f"Hostname mismatch, certificate is not valid for '{host}'")
+
+
+def _verification_error(message):
+    """The error Python's ssl module raises for a certificate that fails the check (what the SMTP
+    diagnosis recognizes), for the same failure seen through pyOpenSSL."""
+    error = ssl.SSLCertVerificationError(f"certificate verify failed: {message}")
+    error.verify_message = message
+    error.verify_code = None
+    return error
+
+
+def _pyopenssl_verified(connect, smtp_of, host):
+    """Run ``connect`` (a TLS handshake), then check the host name; a pyOpenSSL handshake refused
+    for the certificate is raised as Python's certificate error."""
+    try:
+        result = connect()
+    except ssl.SSLError as error:
+        if "certificate verify failed" in str(error) and not isinstance(error, ssl.SSLCertVerificationError):
+            raise _verification_error("the server's certificate is not issued by a trusted authority") from error
+        raise
+    _check_peer_host_name(smtp_of(result).sock, host)
+    return result
 
 
 class BillingSMTPConnection(base_ir_mail_server.SMTPConnection):
@@ -76,7 +124,14 @@ class BillingSMTPConnection(base_ir_mail_server.SMTPConnection):
         if options.verify and encryption in ("ssl", "starttls"):
             context = _verifying_context(context)
         self._cobranca_tls_context = context
-        if encryption == "ssl":
+        self._cobranca_host = server
+        if encryption == "ssl" and options.verify:
+            self.__obj__ = _pyopenssl_verified(
+                lambda: smtplib.SMTP_SSL(server, port, timeout=options.timeout, context=context),
+                lambda smtp: smtp,
+                server,
+            )
+        elif encryption == "ssl":
             self.__obj__ = smtplib.SMTP_SSL(server, port, timeout=options.timeout, context=context)
         else:
             self.__obj__ = smtplib.SMTP(server, port, timeout=options.timeout)
@@ -89,7 +144,11 @@ class BillingSMTPConnection(base_ir_mail_server.SMTPConnection):
             return starttls
 
         def starttls_verified(*args, context=None, **kwargs):
-            return starttls(*args, context=context or verifying, **kwargs)
+            return _pyopenssl_verified(
+                lambda: starttls(*args, context=context or verifying, **kwargs),
+                lambda _reply: self.__obj__,
+                self._cobranca_host,
+            )
 
         return starttls_verified
 

@@ -1,3 +1,4 @@
+import base64
 import socket
 import time
 from datetime import timedelta
@@ -102,6 +103,25 @@ class TestTestEmail(SmtpCase):
                     result = self.send_test(server)
                     self.assertEqual(result["type"], "success", result["message"])
                     self.assertEqual(len(inbox.messages), 1)
+
+    def test_client_certificate_authentication_checks_the_servers_certificate_too(self):
+        """Odoo's client-certificate login (pyOpenSSL) used to fail on the check with an AttributeError."""
+        client = {
+            "smtp_authentication": "certificate",
+            "smtp_ssl_certificate": base64.b64encode((self.certs / "server.pem").read_bytes()),
+            "smtp_ssl_private_key": base64.b64encode((self.certs / "server.key").read_bytes()),
+        }
+        for encryption in ("starttls", "ssl"):
+            for certificate, delivered in (("server", True), ("self_signed", False), ("wrong_host", False)):
+                with (
+                    self.subTest(encryption=encryption, certificate=certificate),
+                    self.smtpd(encryption, certificate=certificate) as (port, inbox),
+                ):
+                    result = self.send_test(self.create_server(port, encryption, **client))
+                    self.assertEqual(result["type"], "success" if delivered else "danger", result["message"])
+                    self.assertEqual(len(inbox.messages), int(delivered))
+                    if not delivered:
+                        self.assertIn("certificate is not valid", result["message"])
 
     @mute_logger("mail.log", "asyncio")
     def test_encryption_not_matching_the_server(self):
