@@ -89,10 +89,17 @@ COUNTED_LOGS = {
     ("odoo.addons.mail.models.mail_mail", "Mail with ID %r and Message-Id %r successfully sent"): "mails_sent",
     ("odoo.addons.mail.models.mail_mail", "failed sending mail (id: %s) due to %s"): "mails_failed",
     (
-        "odoo.addons.cobranca_email.models.mail_mail",
+        "odoo.addons.mail_outgoing_delivery.models.mail_mail",
         "The SMTP server hung up while sending mail %s: trying it again",
     ): "hang_ups_retried",
-    ("odoo.addons.cobranca_email.models.mail_mail", "Mail %s failed: the SMTP server hung up (%s)"): "hang_ups_failed",
+    (
+        "odoo.addons.mail_outgoing_delivery.models.mail_mail",
+        "Mail %s failed: the SMTP server hung up (%s)",
+    ): "hang_ups_failed",
+    (
+        "odoo.addons.mail_outgoing_delivery.models.mail_mail",
+        "%s e-mail(s) to try again after a temporary failure: %s",
+    ): "mails_to_retry",
     ("odoo.addons.cobranca_email.models.cobranca_dunning", "Dunning batch retried (attempt %s): %s"): (
         "dunning_batches_retried"
     ),

@@ -66,3 +66,25 @@ def test_remaining_is_the_tighter_window():
 def test_negative_limit_refused():
     with pytest.raises(ValueError, match="per_hour"):
         SendingLimits(per_hour=-1)
+
+
+def test_thirty_one_messages_with_thirty_a_minute():
+    """Microsoft 365 refuses more than 30 messages a minute: the 31st waits for the next minute."""
+    limits, counters = SendingLimits(per_minute=30, per_hour=10_000), WindowCounters()
+    sent, deferred = send(limits, counters, at(14, 25).replace(second=40), 31)
+    assert sent == 30
+    assert deferred == [at(14, 26)]
+    assert limits.remaining(counters, at(14, 25).replace(second=50)) == 0
+    assert send(limits, counters, at(14, 26), 1) == (1, []), "the next minute it leaves"
+    assert counters.hour_count == 31
+
+
+def test_a_mail_counts_one_slot_per_smtp_message():
+    limits, counters = SendingLimits(per_hour=10), WindowCounters()
+    assert limits.reserve(counters, at(9), messages=8) is None
+    assert limits.reserve(counters, at(9, 5), messages=3) == at(10), "8 + 3 over 10: the whole mail waits"
+    assert limits.reserve(counters, at(9, 6), messages=2) is None
+    assert counters.hour_count == 10
+    # A mail bigger than the limit still leaves, alone, at the start of a window.
+    assert limits.reserve(counters, at(10), messages=25) is None
+    assert limits.reserve(counters, at(10, 1)) == at(11)

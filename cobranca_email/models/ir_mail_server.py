@@ -4,8 +4,6 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 from markupsafe import Markup
@@ -15,10 +13,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, email_split, formataddr
 
 from odoo.addons.base.models import ir_mail_server as base_ir_mail_server
-from odoo.addons.base.models.res_partner import _tz_get
 
 from cobranca_core import mail_purposes, smtp_presets
-from cobranca_core.limits import SendingLimits, WindowCounters
 from cobranca_core.smtp_presets import OAUTH_AUTHENTICATIONS
 
 from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, SYSTEM, check_groups
@@ -28,7 +24,6 @@ _logger = logging.getLogger(__name__)
 #: purpose key -> boolean field marking a server as the default for it
 PURPOSE_FIELDS = {key: f"purpose_{key}" for key in mail_purposes.SERVER_PURPOSE_KEYS}
 
-COUNTER_FIELDS = ("limit_hour_start", "limit_hour_count", "limit_day_start", "limit_day_count")
 
 # Written by Odoo's Gmail and Outlook modules when an administrator connects the account (again).
 OAUTH_REFRESH_TOKEN_FIELDS = ("google_gmail_refresh_token", "microsoft_outlook_refresh_token")
@@ -157,21 +152,6 @@ class BillingSMTPConnection(base_ir_mail_server.SMTPConnection):
 base_ir_mail_server.SMTPConnection = BillingSMTPConnection
 
 
-def _aware(value):
-    return value.replace(tzinfo=timezone.utc) if value else None
-
-
-def _naive(value):
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else None
-
-
-def _zone(name):
-    try:
-        return ZoneInfo(name) if name else timezone.utc
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
-
-
 class IrMailServer(models.Model):
     _inherit = "ir.mail_server"
 
@@ -263,26 +243,6 @@ class IrMailServer(models.Model):
         string="Default for expense approval",
         help="E-mails asking approvers to approve expenses are sent through this server.",
     )
-    limit_per_hour = fields.Integer(
-        string="Hourly limit",
-        help="Most e-mails this server may send in one clock hour (0: no limit). "
-        "E-mails over the limit wait in the queue for the next hour.",
-    )
-    limit_per_day = fields.Integer(
-        string="Daily limit",
-        help="Most e-mails this server may send in one day (0: no limit). "
-        "E-mails over the limit wait in the queue for the next day.",
-    )
-    limit_tz = fields.Selection(
-        selection=_tz_get,
-        string="Time zone of the daily limit",
-        default=lambda self: self.env.user.tz or "America/Sao_Paulo",
-        help="The daily limit starts again at midnight in this time zone.",
-    )
-    limit_hour_start = fields.Datetime(string="Current hour since", readonly=True, copy=False)
-    limit_hour_count = fields.Integer(string="Sent this hour", readonly=True, copy=False)
-    limit_day_start = fields.Datetime(string="Current day since", readonly=True, copy=False)
-    limit_day_count = fields.Integer(string="Sent this day", readonly=True, copy=False)
     cobranca_oauth_error = fields.Text(
         string="OAuth problem",
         readonly=True,
@@ -314,11 +274,6 @@ class IrMailServer(models.Model):
     )
 
     _sql_constraints = [
-        (
-            "cobranca_limits_not_negative",
-            "CHECK(limit_per_hour >= 0 AND limit_per_day >= 0)",
-            "Sending limits cannot be negative: use 0 for no limit.",
-        ),
         (
             "cobranca_timeout_positive",
             "CHECK(smtp_timeout > 0)",
@@ -489,13 +444,6 @@ class IrMailServer(models.Model):
                             )
                         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        servers = super().create(vals_list)
-        if any(vals.get("limit_per_hour") or vals.get("limit_per_day") for vals in vals_list):
-            self.env.registry.clear_cache()  # _cobranca_limited_server_ids
-        return servers
-
     def write(self, vals):
         # The account connected again (Odoo's OAuth modules write a new refresh token), or the server no
         # longer logs in through OAuth: its last OAuth problem is over.
@@ -503,10 +451,7 @@ class IrMailServer(models.Model):
         left_oauth = "smtp_authentication" in vals and vals["smtp_authentication"] not in OAUTH_AUTHENTICATIONS
         if reconnected or left_oauth:
             vals = {**vals, "cobranca_oauth_error": False, "cobranca_oauth_error_date": False}
-        result = super().write(vals)
-        if {"limit_per_hour", "limit_per_day", "active"} & set(vals):
-            self.env.registry.clear_cache()
-        return result
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_linked_to_companies(self):
@@ -835,66 +780,6 @@ class IrMailServer(models.Model):
     @api.model
     def _cobranca_invalid_addresses(self, text):
         return [part for part in self._cobranca_split(text) if not email_normalize(part, strict=True)]
-
-    @api.model
-    @tools.ormcache()
-    def _cobranca_limited_server_ids(self):
-        """Ids of the servers with a sending limit (cached: asked for every batch of the mail queue)."""
-        servers = self.sudo().search(["|", ("limit_per_hour", ">", 0), ("limit_per_day", ">", 0)])
-        return frozenset(servers.ids)
-
-    def _cobranca_reserve_slots(self, mail_ids_by_server, now=None):
-        """Take one sending slot per mail from the hourly and daily windows of each server.
-
-        ``mail_ids_by_server`` maps a server id to the ids of the mails about to leave through it, in
-        the order they should leave. The counters of all these servers are read once with their rows
-        locked (two workers cannot both take the last slot; ``FOR NO KEY UPDATE`` blocks other senders,
-        not the creation of mails that reference the server), updated in memory, written back once
-        per server: the cost does not depend on how many mails were already sent.
-
-        :return: ``{mail_id: datetime (UTC) the mail must wait until}`` for the mails over a limit
-        """
-        now = now or datetime.now(timezone.utc)
-        cr = self.env.cr
-        servers = self.sudo().browse(list(mail_ids_by_server))
-        servers.flush_recordset(["limit_per_hour", "limit_per_day", "limit_tz", *COUNTER_FIELDS])
-        cr.execute(
-            """SELECT id, limit_per_hour, limit_per_day, limit_tz,
-                      limit_hour_start, limit_hour_count, limit_day_start, limit_day_count
-                 FROM ir_mail_server
-                WHERE id = ANY(%s)
-                ORDER BY id
-                  FOR NO KEY UPDATE""",
-            [servers.ids],
-            log_exceptions=False,
-        )
-        deferred = {}
-        for row in cr.dictfetchall():
-            limits = SendingLimits(row["limit_per_hour"] or None, row["limit_per_day"] or None, _zone(row["limit_tz"]))
-            counters = WindowCounters(
-                _aware(row["limit_hour_start"]),
-                row["limit_hour_count"] or 0,
-                _aware(row["limit_day_start"]),
-                row["limit_day_count"] or 0,
-            )
-            for mail_id in mail_ids_by_server[row["id"]]:
-                until = limits.reserve(counters, now) if limits.limited else None
-                if until:
-                    deferred[mail_id] = until
-            cr.execute(
-                """UPDATE ir_mail_server
-                      SET limit_hour_start = %s, limit_hour_count = %s, limit_day_start = %s, limit_day_count = %s
-                    WHERE id = %s""",
-                [
-                    _naive(counters.hour_start),
-                    counters.hour_count,
-                    _naive(counters.day_start),
-                    counters.day_count,
-                    row["id"],
-                ],
-            )
-        servers.invalidate_recordset(list(COUNTER_FIELDS))
-        return deferred
 
     def _cobranca_preset_note(self, preset):
         authentication = {

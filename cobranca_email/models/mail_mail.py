@@ -1,11 +1,5 @@
-import contextvars
 import logging
-import smtplib
 from collections import defaultdict
-
-import psycopg2
-import psycopg2.errors
-import psycopg2.extensions
 
 from odoo import _, api, fields, models
 from odoo.tools.mail import email_normalize, email_split_and_format
@@ -18,14 +12,6 @@ from cobranca_core import smtp_presets
 from .ir_mail_server import LAST_CONNECT_FAILURE
 
 _logger = logging.getLogger(__name__)
-
-# Namespace (first key) of the PostgreSQL advisory locks by which a worker claims the mails it is
-# about to send: session locks survive the commit the queue makes after each mail, unlike row locks.
-CLAIM_LOCK_NAMESPACE = 0x43424D4C  # "CBML"
-
-# Mails passed to _postprocess_sent_message during the current send() of this thread: the one the
-# server hung up on is the last mail touched that never got there.
-_POSTPROCESSED = contextvars.ContextVar("cobranca_email_postprocessed", default=None)
 
 
 class MailMail(models.Model):
@@ -59,55 +45,16 @@ class MailMail(models.Model):
             logs.write({"state": "failed", "failure_reason": _("The e-mail was deleted before it was sent.")})
         return super().unlink()
 
-    @api.model
-    def search(self, domain, offset=0, limit=None, order=None):
-        if order is None and self.env.context.get("cobranca_mail_queue_fifo"):
-            order = "id"
-        return super().search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def process_email_queue(self, ids=None, batch_size=1000):
-        # Odoo picks the newest mails first (mail.mail is ordered by id desc): with more mails than
-        # one batch, mails deferred by sending limits would wait behind newer ones. Oldest first.
-        return super(MailMail, self.with_context(cobranca_mail_queue_fifo=True)).process_email_queue(
-            ids=ids, batch_size=batch_size
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        # Before the transport fails mails for this module (_delivery_refuse): errors of an earlier
+        # call (a test e-mail) are not theirs.
+        LAST_CONNECT_FAILURE.set(None)
+        LAST_DELIVERY_ERROR.set(None)
+        return super().send(
+            auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
         )
 
-    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
-        """Odoo's sending, plus for billing mails and mails of servers with sending limits:
-
-        - each mail is claimed before sending (advisory lock + row lock, skipping mails another
-          worker holds), so two queue runs never send the same mail;
-        - a billing mail is never sent through a server linked only to other companies;
-        - mails over the hourly or daily limit of their server stay outgoing, scheduled for the
-          next window (deferred), in their original order;
-        - a server hanging up in the middle of a message does not stop the batch: that message is
-          tried once more through a new connection, then failed with the reason, and the rest goes.
-        """
-        LAST_CONNECT_FAILURE.set(None)
-        # Before the company check below fails mails: an error of an earlier call (a test e-mail) is
-        # not theirs, and must not make the transport retry them.
-        LAST_DELIVERY_ERROR.set(None)
-        plan = self._cobranca_sending_plan()
-        if not plan:
-            return super().send(
-                auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
-            )
-        in_scope = self.browse(list(plan))
-        claimed = in_scope._cobranca_claim(auto_commit)
-        try:
-            allowed = claimed._cobranca_refuse_other_company_servers(plan)
-            allowed = allowed._cobranca_apply_limits(plan, auto_commit)
-            allowed_ids = set(allowed.ids)
-            to_send = self.filtered(lambda mail: mail.id not in plan or mail.id in allowed_ids)
-            return to_send._cobranca_send_resilient(auto_commit, raise_exception, post_send_callback)
-        finally:
-            claimed._cobranca_release()
-
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
-        postprocessed = _POSTPROCESSED.get()
-        if postprocessed is not None:
-            postprocessed.update(self.ids)
         billing = self.filtered("cobranca_purpose")
         if billing:
             billing._cobranca_log_outcome(failure_reason, failure_type)
@@ -332,92 +279,11 @@ class MailMail(models.Model):
     # queue: claims, company check, limits, hang-ups
     # ------------------------------------------------------------------------------------------
 
-    def _cobranca_sending_plan(self):
-        """``{mail id: id of the server it will leave through (or False)}`` of the mails this module
-        takes care of: billing mails, and mails of servers with sending limits. Empty when there is
-        none, and then nothing changes for Odoo's other mails."""
-        if not self:
-            return {}
-        limited = self.env["ir.mail_server"]._cobranca_limited_server_ids()
-        billing = self.filtered("cobranca_purpose")
-        if not billing and not limited:
-            return {}
-        billing_ids = set(billing.ids)
-        outgoing = self.filtered(lambda mail: mail.state == "outgoing")
-        plan = {}
-        for server_id, _alias_domain_id, _smtp_from, batch_ids in outgoing._split_by_mail_configuration():
-            for mail_id in batch_ids:
-                if server_id in limited or mail_id in billing_ids:
-                    plan[mail_id] = server_id
-        return plan
+    def _delivery_claimed(self):
+        # Billing mails are claimed and checked even through servers without sending limits.
+        return super()._delivery_claimed() | self.filtered("cobranca_purpose")
 
-    def _cobranca_claim(self, auto_commit):
-        """Claim these mails for this worker; returns the ones claimed, still outgoing.
-
-        A mail another worker has claimed or is writing is skipped: it is that worker's. With
-        ``auto_commit`` (the queue), the claim is committed at once so the state read afterwards is
-        fresh; otherwise the row locks taken here last until the caller's transaction ends.
-        """
-        if not self:
-            return self
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.execute(
-            "SELECT id FROM unnest(%s::int[]) AS t(id) WHERE pg_try_advisory_lock(%s, id)",
-            [sorted(self.ids), CLAIM_LOCK_NAMESPACE],
-        )
-        locked = [row[0] for row in cr.fetchall()]
-        try:
-            if auto_commit:  # Odoo's own mail queue commits like this (mail.mail.send, auto_commit)
-                cr.commit()  # pylint: disable=invalid-commit
-            claimed = set(self._cobranca_lock_rows(locked))
-        except Exception:
-            self.browse(locked)._cobranca_release()
-            raise
-        self.browse([mail_id for mail_id in locked if mail_id not in claimed])._cobranca_release()
-        self.invalidate_recordset(["state", "scheduled_date"])
-        return self.filtered(lambda mail: mail.id in claimed)
-
-    def _cobranca_lock_rows(self, mail_ids):
-        cr = self.env.cr
-        query = "SELECT id FROM mail_mail WHERE id = ANY(%s) AND state = 'outgoing' FOR NO KEY UPDATE SKIP LOCKED"
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute(query, [mail_ids], log_exceptions=False)
-                return [row[0] for row in cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            _logger.debug("Mails changed by another worker meanwhile: locking them one by one")
-        # Some mails changed since this transaction started (another worker sent them): take the
-        # others one by one.
-        claimed = []
-        for mail_id in mail_ids:
-            try:
-                with cr.savepoint(flush=False):
-                    cr.execute(query, [[mail_id]], log_exceptions=False)
-                    claimed += [row[0] for row in cr.fetchall()]
-            except psycopg2.errors.SerializationFailure:
-                continue
-        return claimed
-
-    def _cobranca_release(self):
-        if not self:
-            return
-        cr = self.env.cr
-        ids = list(self.ids)
-        query = "SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::int[]) AS t(id)"
-        if cr._cnx.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
-            # The transaction failed: release on the connection once it is rolled back.
-            connection = cr._cnx
-
-            def release():
-                with connection.cursor() as raw:
-                    raw.execute(query, [CLAIM_LOCK_NAMESPACE, ids])
-
-            cr.postrollback.add(release)
-            return
-        cr.execute(query, [CLAIM_LOCK_NAMESPACE, ids])
-
-    def _cobranca_refuse_other_company_servers(self, plan):
+    def _delivery_refuse(self, plan):
         """Fail the billing mails that would leave through a server linked only to other companies."""
         servers = self.env["ir.mail_server"].sudo()
         refused = self.browse()
@@ -435,138 +301,23 @@ class MailMail(models.Model):
                 mail.write({"state": "exception", "failure_type": "mail_smtp", "failure_reason": reason})
                 mail._postprocess_sent_message(success_pids=[], failure_reason=reason, failure_type="mail_smtp")
                 refused |= mail
-        return self - refused
+        return super(MailMail, self - refused)._delivery_refuse(plan)
 
-    def _cobranca_apply_limits(self, plan, auto_commit):
-        """Defer the mails over the sending limits of their server; returns the ones that may leave now."""
-        limited = self.env["ir.mail_server"]._cobranca_limited_server_ids()
-        mail_ids_by_server = defaultdict(list)
-        for mail in self.sorted("id"):
-            if plan.get(mail.id) in limited:
-                mail_ids_by_server[plan[mail.id]].append(mail.id)
-        if not mail_ids_by_server:
-            return self
-        cr = self.env.cr
-        servers = self.env["ir.mail_server"].sudo().browse(list(mail_ids_by_server))
-        deferred = None
-        for _attempt in range(3):
-            try:
-                with cr.savepoint(flush=False):
-                    deferred = servers._cobranca_reserve_slots(mail_ids_by_server)
-                break
-            except psycopg2.errors.SerializationFailure:
-                # Another worker updated the counters after this transaction began: with the queue's
-                # own transactions, start a fresh one and try again; otherwise leave these mails to
-                # the queue (they stay outgoing).
-                if not auto_commit:
-                    break
-                cr.rollback()
-        if deferred is None:
-            skipped = {mail_id for ids in mail_ids_by_server.values() for mail_id in ids}
-            return self.filtered(lambda mail: mail.id not in skipped)
-        if deferred:
-            self._cobranca_defer(deferred)
-        if auto_commit:
-            cr.commit()  # pylint: disable=invalid-commit
-        return self.filtered(lambda mail: mail.id not in deferred)
-
-    def _cobranca_defer(self, deferred):
-        """Keep the mails outgoing, scheduled for the end of the window that refused them."""
+    def _delivery_defer(self, deferred):
+        result = super()._delivery_defer(deferred)
         by_date = defaultdict(list)
         for mail_id, until in deferred.items():
             by_date[until.replace(tzinfo=None)].append(mail_id)
-        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
         Log = self.env["cobranca.email.log"].sudo()
         for until, mail_ids in by_date.items():
-            mails = self.browse(mail_ids)
-            mails.write({"scheduled_date": until})
             Log.search([("mail_mail_id", "in", mail_ids)]).write({"state": "deferred", "scheduled_date": until})
-            if cron:
-                cron.sudo()._trigger(at=until)
-        _logger.info("Deferred %s e-mail(s) over the sending limits of their mail server", len(deferred))
+        return result
 
-    def _cobranca_send_resilient(self, auto_commit, raise_exception, post_send_callback):
-        """Odoo's send(), surviving a server that hangs up.
-
-        Odoo lets the hang-up abort the whole run. Here the mail being sent when it happened is
-        tried once more through a new connection (servers that end a session after N messages
-        hang up between two messages); if the server hangs up on it again, it fails this attempt
-        (mail_outgoing_delivery then schedules a later one: a lost connection may pass) and the
-        rest of the batch goes on.
-        """
-        remaining = self
-        retried = set()
-        while True:
-            order = [
-                mail_id
-                for *_config, batch_ids in remaining.filtered(
-                    lambda mail: mail.state == "outgoing"
-                )._split_by_mail_configuration()
-                for mail_id in batch_ids
-            ]
-            postprocessed = set()
-            token = _POSTPROCESSED.set(postprocessed)
-            try:
-                return super(MailMail, remaining).send(
-                    auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
-                )
-            except smtplib.SMTPServerDisconnected as error:
-                if raise_exception:
-                    raise
-                interrupted = self._cobranca_interrupted(order, postprocessed)
-                if interrupted.id in retried:
-                    interrupted._cobranca_fail_interrupted(error)
-                elif interrupted:
-                    _logger.info("The SMTP server hung up while sending mail %s: trying it again", interrupted.id)
-                    retried.add(interrupted.id)
-                    interrupted.write({"state": "outgoing", "failure_reason": False})
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                # Not those put back in the queue for later (a temporary failure, mail_outgoing_delivery).
-                now = fields.Datetime.now()
-                still_outgoing = (
-                    self.browse(order)
-                    .exists()
-                    .filtered(
-                        lambda mail, now=now: (
-                            mail.state == "outgoing" and not (mail.scheduled_date and mail.scheduled_date > now)
-                        )
-                    )
-                )
-                if not still_outgoing:
-                    return True
-                if not interrupted and set(still_outgoing.ids) == set(order):
-                    raise  # nothing moved: not a hang-up this loop can get past
-                remaining = still_outgoing
-            finally:
-                _POSTPROCESSED.reset(token)
-
-    def _cobranca_interrupted(self, order, postprocessed):
-        """The mail being sent when the server hung up: the last one touched without an outcome."""
-        mails = self.browse(order).exists()
-        state = {mail.id: mail.state for mail in mails}
-        interrupted = False
-        for mail_id in order:
-            # Not reached yet: still outgoing and never processed (a mail put back in the queue after a
-            # temporary failure, mail_outgoing_delivery, is outgoing again but was processed).
-            if state.get(mail_id) == "outgoing" and mail_id not in postprocessed:
-                break
-            if mail_id in state and mail_id not in postprocessed:
-                interrupted = mail_id
-        return self.browse(interrupted or [])
-
-    def _cobranca_fail_interrupted(self, error):
-        # Odoo's quit() on the dead session raises again: the first hang-up says more.
-        while isinstance(error.__context__, smtplib.SMTPServerDisconnected):
-            error = error.__context__
+    def _delivery_hang_up_reason(self, error):
         server = self.mail_server_id.sudo()
         diagnosis = smtp_presets.diagnose(error, server.smtp_host, server.smtp_port, server.smtp_encryption)
-        detail = diagnosis.detail
-        reason = _(
+        return _(
             "%(hint)s\nThe server closed the connection while this e-mail was being sent: %(detail)s",
             hint=server._cobranca_hint_message(diagnosis),
-            detail=detail,
+            detail=diagnosis.detail,
         )
-        _logger.info("Mail %s failed: the SMTP server hung up (%s)", self.id, detail)
-        self.write({"state": "exception", "failure_type": "mail_smtp", "failure_reason": reason})
-        self._postprocess_sent_message(success_pids=[], failure_reason=reason, failure_type="mail_smtp")

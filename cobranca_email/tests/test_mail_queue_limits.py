@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import tagged
 
-from odoo.addons.cobranca_email.models.mail_mail import CLAIM_LOCK_NAMESPACE
+from odoo.addons.mail_outgoing_delivery.models.mail_mail import CLAIM_LOCK_NAMESPACE
 
 from .smtp_server import Inbox, SmtpCase, free_port
 
@@ -114,10 +114,10 @@ class TestSendingLimits(QueueCase):
         for count in (2, 3, 30):  # the first run warms the caches up
             server = self.create_server(free_port(), "none", limit_per_hour=1)
             mails = self.queue(server, count)
-            plan = mails._cobranca_sending_plan()
+            plan = mails._delivery_sending_plan()
             self.env.flush_all()
             before = self.env.cr.sql_log_count
-            allowed = mails._cobranca_apply_limits(plan, auto_commit=False)
+            allowed = mails._delivery_apply_limits(plan, auto_commit=False)
             self.env.flush_all()
             queries.append(self.env.cr.sql_log_count - before)
             self.assertEqual(allowed, mails[0])

@@ -158,3 +158,22 @@ class TestDeliveryPacing(SmtpServerMixin, TransactionCase):
             self.env["mail.mail"].process_email_queue()
         per_connection = Counter(entry["connection"] for entry in inbox.messages)
         self.assertEqual(sorted(per_connection.values()), [2, 3], "3 + 2 messages do not fit in one of 4")
+
+    def test_thirty_one_messages_with_thirty_a_minute(self):
+        """Microsoft 365 refuses over 30 messages a minute: the 31st waits for the next minute."""
+        with self.smtpd() as (port, inbox):
+            server = self.create_server(port, limit_per_minute=30, limit_per_hour=1000)
+            mails = self.env["mail.mail"].create(
+                [
+                    {"subject": f"Message {n}", "body_html": "<p>.</p>", "email_from": "sender@example.com",
+                     "email_to": f"customer{n}@example.com", "mail_server_id": server.id, "auto_delete": False}
+                    for n in range(31)
+                ]
+            )  # fmt: skip
+            before = fields.Datetime.now()
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(inbox.messages), 30)
+        waiting = mails.filtered(lambda mail: mail.state == "outgoing")
+        self.assertEqual(waiting, mails.sorted("id")[-1], "the last queued waits, not failed")
+        self.assertLessEqual(waiting.scheduled_date - before, timedelta(minutes=1))
+        self.assertEqual((server.limit_minute_count, server.limit_hour_count), (30, 30))
