@@ -23,6 +23,7 @@ class CobrancaMailServerCompany(models.Model):
         ondelete="cascade",
         index=True,
     )
+    purposes = fields.Char(related="mail_server_id.cobranca_purposes")
     company_vat = fields.Char(
         related="company_id.vat",
         string="CNPJ",

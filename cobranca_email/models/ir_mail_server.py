@@ -263,6 +263,11 @@ class IrMailServer(models.Model):
         compute="_compute_linked_company_ids",
         search="_search_linked_company_ids",
     )
+    cobranca_purposes = fields.Char(
+        string="Default for",
+        compute="_compute_cobranca_purposes",
+        help="The billing e-mail this server sends by default.",
+    )
     company_count = fields.Integer(
         string="Companies served",
         compute="_compute_linked_company_ids",
@@ -308,6 +313,14 @@ class IrMailServer(models.Model):
         for server in self:
             preset = smtp_presets.PRESETS.get(server.smtp_provider)
             server.smtp_provider_note = self._cobranca_preset_note(preset) if preset else False
+
+    @api.depends(*PURPOSE_FIELDS.values())
+    def _compute_cobranca_purposes(self):
+        labels = dict(self.env["cobranca.email.log"]._fields["purpose"]._description_selection(self.env))
+        for server in self:
+            server.cobranca_purposes = ", ".join(
+                labels[purpose] for purpose, field_name in PURPOSE_FIELDS.items() if server[field_name]
+            )
 
     @api.depends("company_link_ids.company_id")
     def _compute_linked_company_ids(self):

@@ -30,6 +30,20 @@ class ResCompany(models.Model):
         help="Customer invoices of this company take their boletos from this wallet, unless the customer "
         "has a wallet of its own.",
     )
+    # Seed 000 from the company's side: the servers it sends through, its own and the shared ones.
+    cobranca_mail_server_link_ids = fields.One2many(
+        comodel_name="cobranca.mail.server.company",
+        inverse_name="company_id",
+        string="Its Mail Servers",
+        help="Mail servers linked to this company, with its sender name on each. A server added here is "
+        "linked to this company.",
+    )
+    cobranca_shared_mail_server_ids = fields.Many2many(
+        comodel_name="ir.mail_server",
+        string="Shared Mail Servers",
+        compute="_compute_cobranca_shared_mail_server_ids",
+        help="Servers linked to no company: they send for every company without a server of its own for the purpose.",
+    )
     cobranca_delivery_type = fields.Selection(
         selection=DELIVERY_TYPES,
         string="Default Boleto Delivery",
@@ -236,6 +250,12 @@ class ResCompany(models.Model):
             }
         )
         return action
+
+    @api.depends_context("uid")
+    def _compute_cobranca_shared_mail_server_ids(self):
+        shared = self.env["ir.mail_server"].search([("company_link_ids", "=", False)])
+        for company in self:
+            company.cobranca_shared_mail_server_ids = shared
 
     def _cobranca_billing_purposes(self):
         """The billing purposes this company sends e-mail for: boletos when one of its wallets

@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.access_checks import BILLING_MANAGER, SYSTEM, check_groups
+from .ir_mail_server import PURPOSE_FIELDS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -80,3 +84,24 @@ class ResConfigSettings(models.TransientModel):
         """Preview today's dunning notices of the company (the settings are saved by then)."""
         self.ensure_one()
         return self.env["cobranca.dunning.preview"]._action_open(self.company_id)
+
+    def action_cobranca_mail_servers(self):
+        """Seed 000's "Conf. Email", beside each server choice: the mail servers, filtered on the
+        purpose of that choice (``cobranca_purpose`` in the context); a server created from there is
+        the default for it and linked to this company."""
+        self.ensure_one()
+        check_groups(
+            self.env,
+            [BILLING_MANAGER, SYSTEM],
+            _("Only billing e-mail managers and administrators configure the mail servers."),
+        )
+        field_name = PURPOSE_FIELDS.get(self.env.context.get("cobranca_purpose"))
+        if not field_name:
+            raise UserError(_("No billing purpose was given for the mail servers to show."))
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_email.ir_mail_server_action")
+        action["context"] = {
+            f"search_default_{field_name}": 1,
+            f"default_{field_name}": True,
+            "default_company_link_ids": [(0, 0, {"company_id": self.company_id.id})],
+        }
+        return action

@@ -1,6 +1,6 @@
 import psycopg2.errors
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -206,3 +206,40 @@ class TestMailServerConfig(TransactionCase):
         ):
             server.write({"limit_per_hour": -1})
             server.flush_recordset()
+
+    def test_configure_email_beside_each_server_choice_opens_the_servers_of_that_purpose(self):
+        """Seed 000's "Conf. Email": the server list filtered on the purpose; a new server from there
+        is the default for it, for this company."""
+        settings = self.env["res.config.settings"].create({})
+        action = settings.with_context(cobranca_purpose="dunning").action_cobranca_mail_servers()
+        self.assertEqual(action["res_model"], "ir.mail_server")
+        self.assertEqual(action["context"]["search_default_purpose_dunning"], 1)
+        server = (
+            self.env["ir.mail_server"]
+            .with_context(**action["context"])
+            .create({"name": "Cobrança da filial", "smtp_host": "127.0.0.1"})
+        )
+        self.assertTrue(server.purpose_dunning)
+        self.assertFalse(server.purpose_boleto)
+        self.assertEqual(server.company_link_ids.company_id, self.env.company)
+        self.assertEqual(self.env["ir.mail_server"]._cobranca_resolve("dunning", self.env.company), server)
+        clerk = new_test_user(self.env, login="clerk_configure", groups="cobranca_email.group_cobranca_user")
+        with self.assertRaises(AccessError):
+            settings.with_user(clerk).with_context(cobranca_purpose="boleto").action_cobranca_mail_servers()
+
+    def test_the_company_form_lists_its_servers_and_the_shared_ones(self):
+        """Seed 000 from the company's side: its own servers with their purposes and its sender name,
+        the shared ones; a server added there is linked to the company."""
+        company = self.env.company
+        Server = self.env["ir.mail_server"]
+        own = Server.create(
+            {"name": "Própria", "smtp_host": "127.0.0.1", "purpose_boleto": True, "purpose_notice": True}
+        )
+        shared = Server.create({"name": "Compartilhada", "smtp_host": "127.0.0.1", "purpose_dunning": True})
+        company.cobranca_mail_server_link_ids = [(0, 0, {"mail_server_id": own.id, "sender_name": "ACME Filial"})]
+        self.assertEqual(own.company_link_ids.company_id, company)
+        self.assertEqual(own.company_link_ids.sender_name, "ACME Filial")
+        self.assertEqual(company.cobranca_mail_server_link_ids.purposes, "Boletos, Boleto notices (due and overdue)")
+        self.assertIn(shared, company.cobranca_shared_mail_server_ids)
+        self.assertNotIn(own, company.cobranca_shared_mail_server_ids, "linked: no longer shared")
+        self.assertEqual(shared.cobranca_purposes, "Dunning letters")
