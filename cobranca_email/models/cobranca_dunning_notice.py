@@ -29,7 +29,7 @@ class CobrancaDunningNotice(models.Model):
 
     ``state`` follows its e-mail: a notice whose e-mail is never delivered (refused for good by the
     server, cancelled, deleted unsent) is *Not delivered*, with the reason, and no longer counts in
-    the customer's dunning cycle (see ``cobranca.dunning._recount_cycles``): the next run sends it
+    the customer's dunning cycle (see ``cobranca.dunning.state._count_deliveries``): the next run sends it
     again.
     """
 
@@ -114,29 +114,32 @@ class CobrancaDunningNotice(models.Model):
 
     @api.depends("mail_message_id")
     def _compute_state(self):
-        logs = self.env["cobranca.email.log"].sudo().search([("mail_message_id", "in", self.mail_message_id.ids)])
+        states = self._delivery_states([notice_id for notice_id in self.ids if notice_id])
         for notice in self:
-            mine = logs.filtered(lambda log, notice=notice: log.mail_message_id == notice.mail_message_id)
-            failed = mine.filtered(lambda log: log.state == "failed")
-            if failed:
-                notice.state = "failed"
-                notice.failure_reason = "\n".join(filter(None, failed.mapped("failure_reason")))
-            else:
-                notice.state = "sent" if mine and all(log.state == "sent" for log in mine) else "queued"
-                notice.failure_reason = False
+            notice.state, notice.failure_reason = states.get(notice.id, ("queued", False))
 
     def _search_state(self, operator, value):
-        self.env.flush_all()
-        self.env.cr.execute(
-            """SELECT notice.id,
-                      CASE WHEN bool_or(log.state = 'failed') THEN 'failed'
-                           WHEN count(log.id) > 0 AND bool_and(log.state = 'sent') THEN 'sent'
-                           ELSE 'queued' END
-                 FROM cobranca_dunning_notice notice
-            LEFT JOIN cobranca_email_log log ON log.mail_message_id = notice.mail_message_id
-             GROUP BY notice.id"""
-        )
-        return ids_with_value(operator, value, dict(self.env.cr.fetchall()))
+        states = {notice_id: state for notice_id, (state, _reason) in self._delivery_states().items()}
+        return ids_with_value(operator, value, states)
+
+    @api.model
+    def _delivery_states(self, notice_ids=None):
+        """``{notice id: (state, failure reason)}`` from the e-mail log rows of each notice's message
+        (of ``notice_ids``, default every notice): failed when one failed, sent when all were sent."""
+        self.env["cobranca.email.log"].flush_model(["mail_message_id", "state", "failure_reason"])
+        query = """SELECT notice.id,
+                          CASE WHEN bool_or(log.state = 'failed') THEN 'failed'
+                               WHEN count(log.id) > 0 AND bool_and(log.state = 'sent') THEN 'sent'
+                               ELSE 'queued' END,
+                          string_agg(log.failure_reason, E'\n' ORDER BY log.id) FILTER (WHERE log.state = 'failed')
+                     FROM cobranca_dunning_notice notice
+                LEFT JOIN cobranca_email_log log ON log.mail_message_id = notice.mail_message_id"""
+        params = []
+        if notice_ids is not None:
+            query += " WHERE notice.id = ANY(%s)"
+            params.append(list(notice_ids))
+        self.env.cr.execute(query + " GROUP BY notice.id", params)
+        return {notice_id: (state, reason or False) for notice_id, state, reason in self.env.cr.fetchall()}
 
     @api.depends("partner_id", "date")
     def _compute_name(self):
