@@ -1,8 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Outgoing Mail Delivery",
-    "summary": "Temporary SMTP failures retried with backoff, per mail server; permanent ones failed at once",
-    "version": "18.0.1.0.0",
+    "summary": "Retries, sending limits, per-server timeout and certificate check, provider presets, test e-mail",
+    "version": "18.0.1.1.0",
     "category": "Hidden/Tools",
     "website": "https://github.com/cobranca-email/cobranca_email",
     "author": "cobranca_email developers",

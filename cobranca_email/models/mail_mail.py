@@ -5,12 +5,6 @@ from odoo import _, api, fields, models
 from odoo.tools.mail import email_normalize, email_split_and_format
 from odoo.tools.misc import clean_context
 
-from odoo.addons.mail_outgoing_delivery.models.ir_mail_server import LAST_DELIVERY_ERROR
-
-from cobranca_core import smtp_presets
-
-from .ir_mail_server import LAST_CONNECT_FAILURE
-
 _logger = logging.getLogger(__name__)
 
 
@@ -45,20 +39,12 @@ class MailMail(models.Model):
             logs.write({"state": "failed", "failure_reason": _("The e-mail was deleted before it was sent.")})
         return super().unlink()
 
-    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
-        # Before the transport fails mails for this module (_delivery_refuse): errors of an earlier
-        # call (a test e-mail) are not theirs.
-        LAST_CONNECT_FAILURE.set(None)
-        LAST_DELIVERY_ERROR.set(None)
-        return super().send(
-            auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
-        )
-
-    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+    def _delivery_settled(self, failure_reason, failure_type):
+        # Before Odoo's post-processing, which may delete the mails the log points to.
         billing = self.filtered("cobranca_purpose")
         if billing:
             billing._cobranca_log_outcome(failure_reason, failure_type)
-        return super()._postprocess_sent_message(success_pids, failure_reason=failure_reason, failure_type=failure_type)
+        return super()._delivery_settled(failure_reason, failure_type)
 
     # ------------------------------------------------------------------------------------------
     # queueing billing e-mails in bulk
@@ -253,14 +239,8 @@ class MailMail(models.Model):
                 log.write({"state": "failed", "failure_reason": _("The e-mail was cancelled before it was sent.")})
 
     def _cobranca_log_outcome(self, failure_reason, failure_type):
-        hint = False
-        failure = LAST_CONNECT_FAILURE.get() if failure_type == "mail_smtp" and not failure_reason else None
-        if failure:
-            server_id, error = failure
-            server = self.env["ir.mail_server"].sudo().browse(server_id).exists()
-            if server:
-                diagnosis = smtp_presets.diagnose(error, server.smtp_host, server.smtp_port, server.smtp_encryption)
-                hint = server._cobranca_hint_message(diagnosis)
+        """Sent or failed for good, with the reason the mail keeps (mail_outgoing_delivery puts what
+        to do about a connection failure first)."""
         failure_types = dict(self._fields["failure_type"]._description_selection(self.env))
         logs = self._cobranca_logs()
         sent = logs.filtered(lambda log: log.mail_mail_id.state in ("sent", "received"))
@@ -270,9 +250,6 @@ class MailMail(models.Model):
         for log in logs - sent:
             mail = log.mail_mail_id
             reason = mail.failure_reason or failure_reason or failure_types.get(mail.failure_type or failure_type) or ""
-            if hint:
-                reason = f"{hint}\n{reason}"
-                mail.failure_reason = reason
             log.write({"state": "failed", "failure_reason": reason})
 
     # ------------------------------------------------------------------------------------------
@@ -312,12 +289,3 @@ class MailMail(models.Model):
         for until, mail_ids in by_date.items():
             Log.search([("mail_mail_id", "in", mail_ids)]).write({"state": "deferred", "scheduled_date": until})
         return result
-
-    def _delivery_hang_up_reason(self, error):
-        server = self.mail_server_id.sudo()
-        diagnosis = smtp_presets.diagnose(error, server.smtp_host, server.smtp_port, server.smtp_encryption)
-        return _(
-            "%(hint)s\nThe server closed the connection while this e-mail was being sent: %(detail)s",
-            hint=server._cobranca_hint_message(diagnosis),
-            detail=diagnosis.detail,
-        )

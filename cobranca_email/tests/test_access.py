@@ -298,7 +298,7 @@ class TestAccess(CobrancaCommon):
             (customer, "action_view_cobranca_email_logs", {user, manager}),
             (preview, "action_refresh", {user, manager}),
             (preview, "action_send", {user, manager}),
-            (server, "action_cobranca_send_test_email", {user, manager}),
+            (server, "action_send_test_email", {user, manager}),
             (server, "action_cobranca_link_companies", {manager}),
             (link_wizard, "action_link", {manager}),
             (branch_wizard, "action_import", {manager}),
@@ -367,7 +367,7 @@ class TestAccess(CobrancaCommon):
         shared.cobranca_wallet_id = self.wallets["B"]
         self.assertEqual(self.spare_partner.with_company(self.companies["B"]).cobranca_wallet_id, self.wallets["B"])
 
-        action = self.servers["A"].with_user(self.user_a).action_cobranca_send_test_email()
+        action = self.servers["A"].with_user(self.user_a).action_send_test_email()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
         # Linked to A only: it does not send for A's branch, even for someone who may read it.
         in_branch = (
@@ -376,7 +376,7 @@ class TestAccess(CobrancaCommon):
             .with_context(allowed_company_ids=[self.branch["A"].id, self.companies["A"].id])
         )
         with self.assertRaisesRegex(UserError, "does not send for Filial A"):
-            in_branch.action_cobranca_send_test_email()
+            in_branch.action_send_test_email()
 
     def test_mail_server_links_stay_within_the_users_companies(self):
         company_a, company_b, branch_a = self.companies["A"], self.companies["B"], self.branch["A"]

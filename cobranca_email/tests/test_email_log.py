@@ -146,7 +146,7 @@ class TestEmailLog(AccountTestInvoicingCommon):
         for view in views["views"].values():
             self.assertNotIn("smtp_pass", view["arch"])
             self.assertNotIn("smtp_user", view["arch"])
-        self.assertIn("action_cobranca_send_test_email", views["views"]["form"]["arch"])
+        self.assertIn("action_send_test_email", views["views"]["form"]["arch"])
         log_views = (
             self.env["cobranca.email.log"]
             .with_user(self.billing_user)

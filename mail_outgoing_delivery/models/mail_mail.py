@@ -12,6 +12,7 @@ from odoo.tools import format_datetime
 
 from cobranca_core.mail_retry import classify, next_attempt
 
+from ..tools.smtp_hints import explain
 from .ir_mail_server import LAST_DELIVERY_ERROR
 
 _logger = logging.getLogger(__name__)
@@ -122,11 +123,18 @@ class MailMail(models.Model):
         if postprocessed is not None:
             postprocessed.update(self.ids)
         later = self._delivery_retry_later()
-        if later == self:
+        settled = self - later
+        if not settled:
             return True
-        return super(MailMail, self - later)._postprocess_sent_message(
+        settled._delivery_settled(failure_reason, failure_type)
+        return super(MailMail, settled)._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
+
+    def _delivery_settled(self, failure_reason, failure_type):
+        """Called with the mails of this send whose outcome is final (sent, or failed for good, its
+        reason written), before Odoo's post-processing (which may delete them): other modules read
+        the outcome here. Mails put back in the queue for a later attempt are not passed."""
 
     def _delivery_retry_later(self):
         """Put back in the queue, for a later attempt, the failed mails of this call whose error was
@@ -135,14 +143,24 @@ class MailMail(models.Model):
         failed = self.filtered(lambda mail: mail.state == "exception")
         if not recorded or not failed:
             return self.browse()
-        message_id, error = recorded
+        message_id, error, server_id = recorded
         concerned = failed if message_id is None else failed.filtered(lambda mail: mail.message_id == message_id)
         if not concerned:
             return self.browse()
         LAST_DELIVERY_ERROR.set(None)
         failure = classify(error)
+        hint = False
+        if message_id is None:
+            # Could not connect: what to do about it comes first in the reason of a mail failed for good.
+            server = self.env["ir.mail_server"].sudo().browse(server_id or [])
+            hint = explain(self.env, server or concerned[:1].mail_server_id.sudo(), error)[0]
         if not failure.temporary:
-            concerned.write({"delivery_last_answer": failure.answer})  # fails at once, as in Odoo
+            for mail in concerned:  # fails at once, as in Odoo
+                reason = mail.failure_reason or failure.answer
+                values = {"delivery_last_answer": failure.answer}
+                if hint:
+                    values["failure_reason"] = f"{hint}\n{reason}"
+                mail.write(values)
             return self.browse()
         now = fields.Datetime.now()
         later = self.browse()
@@ -156,10 +174,19 @@ class MailMail(models.Model):
                     {
                         "delivery_attempts": attempts,
                         "delivery_last_answer": failure.answer,
-                        "failure_reason": _(
-                            "Not delivered after %(attempts)s attempts; the server's last answer: %(answer)s",
-                            attempts=attempts,
-                            answer=failure.answer,
+                        "failure_reason": "\n".join(
+                            filter(
+                                None,
+                                [
+                                    hint,
+                                    _(
+                                        "Not delivered after %(attempts)s attempts; the server's last answer: "
+                                        "%(answer)s",
+                                        attempts=attempts,
+                                        answer=failure.answer,
+                                    ),
+                                ],
+                            )
                         ),
                     }
                 )
@@ -413,4 +440,9 @@ class MailMail(models.Model):
     def _delivery_hang_up_reason(self, error):
         """What the e-mail's failure says when the server hung up on it twice."""
         self.ensure_one()
-        return _("The server closed the connection while this e-mail was being sent: %s", error)
+        hint, diagnosis = explain(self.env, self.mail_server_id.sudo(), error)
+        return _(
+            "%(hint)s\nThe server closed the connection while this e-mail was being sent: %(detail)s",
+            hint=hint,
+            detail=diagnosis.detail,
+        )

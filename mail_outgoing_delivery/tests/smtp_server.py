@@ -41,6 +41,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
+_getaddrinfo = socket.getaddrinfo
+
+
+def resolve_as_local(*names):
+    """Make these host names resolve to 127.0.0.1, as if the provider's server ran here."""
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return _getaddrinfo("127.0.0.1" if host in names else host, port, *args, **kwargs)
+
+    return patch("socket.getaddrinfo", getaddrinfo)
+
+
 def make_certificates(directory):
     """Test authority, and server certificates for 127.0.0.1 (signed, self-signed, wrong host).
 

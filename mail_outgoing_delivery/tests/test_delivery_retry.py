@@ -1,9 +1,11 @@
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import psycopg2
+from freezegun import freeze_time
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -177,3 +179,73 @@ class TestDeliveryPacing(SmtpServerMixin, TransactionCase):
         self.assertEqual(waiting, mails.sorted("id")[-1], "the last queued waits, not failed")
         self.assertLessEqual(waiting.scheduled_date - before, timedelta(minutes=1))
         self.assertEqual((server.limit_minute_count, server.limit_hour_count), (30, 30))
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkersShareALimit(SmtpServerMixin, TransactionCase):
+    """Two queue runs at once, each in its own thread, transaction and database connection, as two
+    Odoo workers: together they stay within the server's limit and send no mail twice. The data is
+    committed (the workers must see it), then removed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_smtp()
+
+    def test_two_workers_together_stay_within_the_hourly_limit(self):
+        registry = self.registry
+        created = {}
+        with self.smtpd(inbox=Inbox(delay=0.02)) as (port, inbox):
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    server = env["ir.mail_server"].create(
+                        {"name": "Two workers", "smtp_host": "127.0.0.1", "smtp_port": port,
+                         "smtp_encryption": "none", "limit_per_hour": 10}
+                    )  # fmt: skip
+                    mails = env["mail.mail"].create(
+                        [
+                            {"subject": f"Message {n}", "body_html": "<p>.</p>", "email_from": "sender@example.com",
+                             "email_to": f"customer{n}@example.com", "mail_server_id": server.id,
+                             "auto_delete": False}
+                            for n in range(30)
+                        ]
+                    )  # fmt: skip
+                    created = {"server": server.id, "mails": mails.ids}
+                start = threading.Barrier(2)
+                errors = []
+
+                def worker():
+                    try:
+                        start.wait()
+                        with registry.cursor() as cr:
+                            # The test runner holds the registry lock: give the cursor its registry.
+                            cr.transaction = api.Transaction(registry)
+                            env = api.Environment(cr, SUPERUSER_ID, {})
+                            env["mail.mail"].process_email_queue(ids=created["mails"])
+                    except Exception as error:  # reported by the test below
+                        errors.append(error)
+
+                threads = [threading.Thread(target=worker) for _ in range(2)]
+                # One clock hour for both (the SMTP server's event loop keeps the real clock).
+                with freeze_time("2026-11-23 14:25:00", ignore=["asyncio", "aiosmtpd"]):
+                    for thread in threads:
+                        thread.start()
+                    for thread in threads:
+                        thread.join(30)
+                self.assertFalse([thread for thread in threads if thread.is_alive()], "a worker hung")
+                self.assertFalse(errors)
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    states = Counter(env["mail.mail"].browse(created["mails"]).mapped("state"))
+                    count = env["ir.mail_server"].browse(created["server"]).limit_hour_count
+            finally:
+                if created:
+                    with registry.cursor() as cr:
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        env["mail.mail"].browse(created["mails"]).unlink()
+                        env["ir.mail_server"].browse(created["server"]).unlink()
+        self.assertEqual(len(inbox.messages), 10)
+        self.assertEqual(len(set(inbox.subjects())), 10, "no mail twice")
+        self.assertEqual(states, {"sent": 10, "outgoing": 20}, "the others wait for the next hour, not failed")
+        self.assertEqual(count, 10)

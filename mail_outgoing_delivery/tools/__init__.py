@@ -1,0 +1,3 @@
+from . import smtp_connection
+from . import smtp_hints
+from . import sending_windows
