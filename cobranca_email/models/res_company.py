@@ -313,18 +313,25 @@ class ResCompany(models.Model):
 
     def action_cobranca_use_parent_mail_servers(self):
         """Open the wizard giving this branch the mail servers of its parent company."""
+        return self._cobranca_import_mail_servers("parent", _("Use the parent company's mail servers"))
+
+    def action_cobranca_import_partner_mail_servers(self):
+        """Open the wizard giving this company chosen mail servers of a partner company (seed 001)."""
+        return self._cobranca_import_mail_servers("partner", _("Import the mail servers of a partner company"))
+
+    def _cobranca_import_mail_servers(self, source, title):
         self.ensure_one()
         check_groups(
             self.env,
             [BILLING_MANAGER, SYSTEM],
-            _("Only billing e-mail managers can give a branch the mail servers of its parent company."),
+            _("Only billing e-mail managers can import the mail servers of another company."),
         )
         check_companies(self.env, self)
         return {
             "type": "ir.actions.act_window",
-            "name": _("Use the parent company's mail servers"),
+            "name": title,
             "res_model": "cobranca.mail.server.branch.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_company_id": self.id},
+            "context": {"default_company_id": self.id, "default_source": source},
         }

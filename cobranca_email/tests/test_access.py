@@ -293,6 +293,7 @@ class TestAccess(CobrancaCommon):
             (self.wallets["A"], "action_view_boletos", {user, manager, auditor}),
             (company, "action_cobranca_bank_holidays", {user, manager, auditor}),
             (branch, "action_cobranca_use_parent_mail_servers", {manager}),
+            (company, "action_cobranca_import_partner_mail_servers", {manager}),
             (customer, "action_view_cobranca_dunning_notices", {user, manager}),
             (customer, "action_cobranca_dunning_preview", {user, manager}),
             (customer, "action_view_cobranca_email_logs", {user, manager}),

@@ -138,6 +138,47 @@ class TestMailServerConfig(TransactionCase):
         with self.assertRaisesRegex(UserError, "not a branch"):
             Wizard.create({"company_id": self.other.id}).action_import()
 
+    def test_a_company_imports_chosen_servers_of_a_partner_company(self):
+        """Seed 001's "Importar do Parceiro": the accounting office's mailboxes, the ones chosen, with
+        the company's own sender name; the office's other servers are left out."""
+        office = self.env["res.company"].create({"name": "Contabilidade Parceira"})
+        self.manager.company_ids = [(4, office.id)]
+        boletos = self.server("Boletos Escritorio", [office], purpose_boleto=True, sender_email="envio@contab.com.br")
+        cartas = self.server("Cartas Escritorio", [office], purpose_dunning=True)
+        action = self.other.with_user(self.manager).action_cobranca_import_partner_mail_servers()
+        form = Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"]))
+        self.assertFalse(form.source_company_id, "the partner company is chosen by the user")
+        form.source_company_id = office
+        offered = self.env["cobranca.mail.server.company"].concat(*form.source_link_ids).mail_server_id
+        self.assertEqual(offered, boletos | cartas, "all of them, to choose from")
+        form.source_link_ids.remove(id=cartas.company_link_ids.id)
+        form.sender_name = "Outra Empresa Cobrança"
+        form.save().action_import()
+        self.assertEqual(self.Server._cobranca_resolve("boleto", self.other), boletos)
+        self.assertFalse(self.Server._cobranca_resolve("dunning", self.other), "not chosen, not linked")
+        values = boletos._cobranca_message_values("boleto", self.other)
+        self.assertEqual(values["email_from"], '"Outra Empresa Cobrança" <envio@contab.com.br>')
+        office_from = boletos._cobranca_message_values("boleto", office)["email_from"]
+        self.assertEqual(office_from, '"Contabilidade Parceira" <envio@contab.com.br>', "the office keeps its own")
+
+    def test_partner_import_needs_a_company_of_the_user_with_servers(self):
+        office = self.env["res.company"].create({"name": "Escritorio Alheio"})
+        self.server("Servidor Alheio", [office], purpose_boleto=True)
+        Wizard = self.env["cobranca.mail.server.branch.wizard"].with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "Choose the partner company"):
+            Wizard.create({"company_id": self.other.id, "source": "partner"}).action_import()
+        # A company the manager does not work for: its servers are not theirs to take.
+        wizard = Wizard.sudo().create(
+            {"company_id": self.other.id, "source": "partner", "source_company_id": office.id}
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.manager).action_import()
+        self.assertFalse(self.Server._cobranca_resolve("boleto", self.other))
+        # A partner company without servers says so.
+        empty = Wizard.create({"company_id": self.other.id, "source": "partner", "source_company_id": self.matriz.id})
+        with self.assertRaisesRegex(UserError, "ACME Matriz has no billing mail server linked"):
+            empty.action_import()
+
     def test_addresses_are_validated(self):
         server = self.server("Cópias")
         server.cc_emails = "financeiro@acme.com.br; gerente@acme.com.br,financeiro@acme.com.br"

@@ -5,24 +5,51 @@ from ..tools.access_checks import BILLING_MANAGER, SYSTEM, check_companies, chec
 
 
 class CobrancaMailServerBranchWizard(models.TransientModel):
+    """Seed 001's "Importar da matriz" and "Importar do parceiro": a company takes the mail servers of
+    its parent company, or chosen servers of a partner company (the accounting office that keeps
+    the mailboxes of the companies it serves), changing only the sender name."""
+
     _name = "cobranca.mail.server.branch.wizard"
-    _description = "Give a branch the mail servers of its parent company"
+    _description = "Import the mail servers of the parent or of a partner company"
 
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Branch",
+        string="Company",
         required=True,
         ondelete="cascade",
-        domain=[("parent_id", "!=", False)],
+    )
+    source = fields.Selection(
+        selection=[("parent", "Parent company"), ("partner", "Partner company")],
+        string="Import from",
+        required=True,
+        default="parent",
     )
     parent_company_id = fields.Many2one(
         related="company_id.parent_id",
         string="Parent company",
     )
-    parent_link_ids = fields.Many2many(
+    source_company_id = fields.Many2one(
+        comodel_name="res.company",
+        string="Servers of",
+        compute="_compute_source_company_id",
+        store=True,
+        precompute=True,
+        readonly=False,
+        ondelete="cascade",
+        domain="[('id', '!=', company_id)]",
+        help="The company whose mail servers are imported: the parent company, or a partner company.",
+    )
+    source_link_ids = fields.Many2many(
         comodel_name="cobranca.mail.server.company",
-        string="Mail servers of the parent company",
-        compute="_compute_parent_link_ids",
+        relation="cobranca_mail_server_branch_wizard_link_rel",
+        column1="wizard_id",
+        column2="link_id",
+        string="Mail servers to import",
+        compute="_compute_source_link_ids",
+        store=True,
+        precompute=True,
+        readonly=False,
+        help="The servers of that company this company will send through (remove those it should not use).",
     )
     sender_name = fields.Char(
         string="Sender name",
@@ -31,15 +58,24 @@ class CobrancaMailServerBranchWizard(models.TransientModel):
         precompute=True,
         readonly=False,
         required=True,
-        help="The only setting the branch changes: the name its customers see as sender.",
+        help="The only setting the company changes: the name its customers see as sender.",
     )
 
-    @api.depends("company_id")
-    def _compute_parent_link_ids(self):
+    @api.depends("company_id", "source")
+    def _compute_source_company_id(self):
         for wizard in self:
-            parent = wizard.company_id.parent_id
-            links = self.env["cobranca.mail.server.company"].search([("company_id", "=", parent.id)]) if parent else []
-            wizard.parent_link_ids = links
+            if wizard.source == "parent":
+                wizard.source_company_id = wizard.company_id.parent_id
+            elif wizard.source_company_id == wizard.company_id.parent_id:
+                wizard.source_company_id = False
+
+    @api.depends("source_company_id")
+    def _compute_source_link_ids(self):
+        Link = self.env["cobranca.mail.server.company"]
+        for wizard in self:
+            source = wizard.source_company_id
+            links = Link.search([("company_id", "=", source.id)]) if source else Link
+            wizard.source_link_ids = links.filtered("mail_server_id.active")
 
     @api.depends("company_id")
     def _compute_sender_name(self):
@@ -47,40 +83,50 @@ class CobrancaMailServerBranchWizard(models.TransientModel):
             wizard.sender_name = wizard.company_id.name
 
     def action_import(self):
-        """Link the branch to every active server of its parent, with the branch's sender name.
+        """Link the company to the chosen active servers of the source company, with its own sender name.
 
-        For billing managers of both companies: the branch's customers get e-mail from the parent's
+        For billing managers of both companies: the company's customers get e-mail from the source's
         servers, read here as superuser.
         """
         self.ensure_one()
         check_groups(
             self.env,
             [BILLING_MANAGER, SYSTEM],
-            _("Only billing e-mail managers can give a branch the mail servers of its parent company."),
+            _("Only billing e-mail managers can import the mail servers of another company."),
         )
-        branch, parent = self.company_id, self.company_id.parent_id
-        check_companies(self.env, branch | parent)
-        if not parent:
-            raise UserError(_("%(company)s is not a branch: it has no parent company.", company=branch.name))
-        parent_links = (
+        company, source = self.company_id, self.source_company_id
+        if self.source == "parent" and not company.parent_id:
+            raise UserError(_("%(company)s is not a branch: it has no parent company.", company=company.name))
+        if not source:
+            raise UserError(
+                _("Choose the partner company whose mail servers %(company)s imports.", company=company.name)
+            )
+        if source == company:
+            raise UserError(_("%(company)s cannot import its own mail servers.", company=company.name))
+        check_companies(self.env, company | source)
+        source_links = (
             self.env["cobranca.mail.server.company"]
             .sudo()
-            .search([("company_id", "=", parent.id)])
+            .search([("company_id", "=", source.id)])
             .filtered("mail_server_id.active")
         )
-        if not parent_links:
+        if not source_links:
             raise UserError(
                 _(
-                    "%(parent)s has no billing mail server linked: link one to %(parent)s first.",
-                    parent=parent.name,
+                    "%(origin)s has no billing mail server linked: link one to %(origin)s first.",
+                    origin=source.name,
                 )
             )
+        # Only servers the source really has (the list may have been edited by hand, or changed meanwhile).
+        chosen = source_links & self.sudo().source_link_ids
+        if not chosen:
+            raise UserError(_("Choose at least one mail server of %(origin)s to import.", origin=source.name))
         Link = self.env["cobranca.mail.server.company"]
-        branch_links = Link.search([("company_id", "=", branch.id)])
-        for server in parent_links.mail_server_id:
-            existing = branch_links.filtered(lambda link, server=server: link.mail_server_id == server)
+        own_links = Link.search([("company_id", "=", company.id)])
+        for server in chosen.mail_server_id:
+            existing = own_links.filtered(lambda link, server=server: link.mail_server_id == server)
             if existing:
                 existing.sender_name = self.sender_name
             else:
-                Link.create({"mail_server_id": server.id, "company_id": branch.id, "sender_name": self.sender_name})
+                Link.create({"mail_server_id": server.id, "company_id": company.id, "sender_name": self.sender_name})
         return {"type": "ir.actions.act_window_close"}
