@@ -30,3 +30,7 @@ SERVER_PURPOSES = (
 LOG_PURPOSES = (*SERVER_PURPOSES, (TEST, "Test e-mail"))
 
 SERVER_PURPOSE_KEYS = tuple(key for key, _label in SERVER_PURPOSES)
+
+#: Purposes of the billing e-mail this addon sends itself; the others are e-mails of other modules'
+#: documents (contracts, sales orders, expenses), which a server marked for them sends.
+BILLING_PURPOSE_KEYS = (BOLETO, DUNNING, NOTICE)

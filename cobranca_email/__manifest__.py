@@ -31,6 +31,7 @@
         "data/mail_body_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/cobranca_mail_purpose_model_data.xml",
         # reports
         "report/cobranca_boleto_reports.xml",
         "report/cobranca_boleto_templates.xml",
@@ -46,6 +47,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/cobranca_email_menus.xml",
+        "views/cobranca_mail_purpose_model_views.xml",
         "views/ir_mail_server_views.xml",
         "views/cobranca_email_log_views.xml",
         # wizards

@@ -9,6 +9,7 @@ from . import cobranca_dunning_notice
 from . import cobranca_dunning_notice_line
 from . import cobranca_dunning_state
 from . import cobranca_email_log
+from . import cobranca_mail_purpose_model
 from . import cobranca_mail_server_company
 from . import cobranca_wallet
 from . import ir_actions_report

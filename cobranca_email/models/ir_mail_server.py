@@ -80,6 +80,11 @@ class IrMailServer(models.Model):
         string="Default for expense approval",
         help="E-mails asking approvers to approve expenses are sent through this server.",
     )
+    # Seed 000's purposes of other modules' documents are offered only when such documents exist here.
+    cobranca_offers_contract_approval = fields.Boolean(compute="_compute_cobranca_offered_purposes")
+    cobranca_offers_sales_notification = fields.Boolean(compute="_compute_cobranca_offered_purposes")
+    cobranca_offers_agreement_approval = fields.Boolean(compute="_compute_cobranca_offered_purposes")
+    cobranca_offers_expense_approval = fields.Boolean(compute="_compute_cobranca_offered_purposes")
     company_link_ids = fields.One2many(
         comodel_name="cobranca.mail.server.company",
         inverse_name="mail_server_id",
@@ -129,6 +134,13 @@ class IrMailServer(models.Model):
             server.cobranca_purposes = ", ".join(
                 labels[purpose] for purpose, field_name in PURPOSE_FIELDS.items() if server[field_name]
             )
+
+    def _compute_cobranca_offered_purposes(self):
+        offered = {purpose for _model, purpose in self.env["cobranca.mail.purpose.model"]._purpose_of_models()}
+        for server in self:
+            for purpose in ("contract_approval", "sales_notification", "agreement_approval", "expense_approval"):
+                # A server already marked keeps showing it, so that it can be unmarked.
+                server[f"cobranca_offers_{purpose}"] = purpose in offered or server[PURPOSE_FIELDS[purpose]]
 
     @api.depends("company_link_ids.company_id")
     def _compute_linked_company_ids(self):

@@ -13,6 +13,7 @@ class MailMail(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._cobranca_route_other_purposes(vals_list)
         self._cobranca_add_server_cc(vals_list)
         mails = super().create(vals_list)
         billing = mails.filtered("cobranca_purpose")
@@ -201,6 +202,39 @@ class MailMail(models.Model):
     # ------------------------------------------------------------------------------------------
 
     @api.model
+    @api.model
+    def _cobranca_route_other_purposes(self, vals_list):
+        """E-mails of the documents a purpose of seed 000 sends (``cobranca.mail.purpose.model``:
+        contracts, sales orders, expense reports) leave through the server marked as the default for
+        that purpose and the document's company, and are logged with that purpose. Mails that already
+        have a server, or whose company has none for the purpose, keep Odoo's choice."""
+        purposes = dict(self.env["cobranca.mail.purpose.model"]._purpose_of_models())
+        message_ids = {
+            vals["mail_message_id"]
+            for vals in vals_list
+            if vals.get("mail_message_id") and not vals.get("mail_server_id")
+        }
+        if not purposes or not message_ids:
+            return
+        Server = self.env["ir.mail_server"]
+        routed = {}
+        for message in self.env["mail.message"].sudo().browse(message_ids):
+            purpose = purposes.get(message.model)
+            if not purpose or not message.res_id or message.cobranca_purpose or message.mail_server_id:
+                continue
+            company = message.record_company_id
+            if not company:
+                record = self.env[message.model].sudo().browse(message.res_id)
+                company = record.company_id if "company_id" in record._fields else self.env.company
+            server = Server._cobranca_resolve(purpose, company or self.env.company)
+            if server:
+                message.cobranca_purpose = purpose
+                routed[message.id] = server.id
+        for vals in vals_list:
+            server_id = routed.get(vals.get("mail_message_id"))
+            if server_id and not vals.get("mail_server_id"):
+                vals["mail_server_id"] = server_id
+
     def _cobranca_add_server_cc(self, vals_list):
         """Add the copy list of the mail server to every mail of a billing message (notifications too)."""
         message_ids = {vals["mail_message_id"] for vals in vals_list if vals.get("mail_message_id")}

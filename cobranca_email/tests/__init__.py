@@ -19,3 +19,4 @@ from . import test_mail_server_resolution
 from . import test_mail_server_smtp
 from . import test_security
 from . import test_ui
+from . import test_mail_purpose_routing
