@@ -57,6 +57,19 @@ def split_emails(value: str | None) -> list[str]:
     return addresses
 
 
+def invalid_entries(value: str | None) -> list[str]:
+    """The entries of an e-mail field that hold no valid address, as typed, for an error message.
+
+    Entries are separated by commas, semicolons or new lines (a comma inside a quoted display name
+    separates nothing); an entry is valid when :func:`split_emails` finds an address in it.
+
+    >>> invalid_entries('"Silva, Maria" <maria@x.com>; financeiro at x.com, b@y.com')
+    ['financeiro at x.com']
+    """
+    masked = _QUOTED_NAME.sub('""', value or "")
+    return [entry.strip() for entry in re.split(r"[,;\n]", masked) if entry.strip() and not split_emails(entry)]
+
+
 @dataclass(frozen=True)
 class Contact:
     """A partner that may receive the e-mail; ``categories`` are its contact groups."""

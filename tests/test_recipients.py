@@ -3,7 +3,14 @@
 import pytest
 
 from cobranca_core.dunning import FilterMode, SelectionFilter
-from cobranca_core.recipients import Contact, Recipients, is_valid_email, select_recipients, split_emails
+from cobranca_core.recipients import (
+    Contact,
+    Recipients,
+    invalid_entries,
+    is_valid_email,
+    select_recipients,
+    split_emails,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +47,21 @@ from cobranca_core.recipients import Contact, Recipients, is_valid_email, select
 )
 def test_split_emails(value, expected):
     assert split_emails(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, []),
+        ("", []),
+        ("a@x.com, b@y.com; c@z.com", []),
+        ('"Silva, Maria" <maria@x.com>, Joao <joao@x.com>', []),
+        ("financeiro@acme.com.br, gerente.acme.com.br", ["gerente.acme.com.br"]),
+        ("a@x.com;\nnot an address ;; b@y", ["not an address", "b@y"]),
+    ],
+)
+def test_invalid_entries_are_the_ones_without_an_address(value, expected):
+    assert invalid_entries(value) == expected
 
 
 def test_is_valid_email():

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, formataddr
 
 from cobranca_core import mail_purposes
+from cobranca_core.recipients import invalid_entries, split_emails
 
 from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, SYSTEM, check_groups
 
@@ -170,7 +171,7 @@ class IrMailServer(models.Model):
     def _check_cobranca_addresses(self):
         for server in self:
             for field_name in ("cc_emails", "sender_email"):
-                invalid = server._cobranca_invalid_addresses(server[field_name])
+                invalid = invalid_entries(server[field_name])
                 if invalid:
                     raise ValidationError(
                         _(
@@ -180,7 +181,7 @@ class IrMailServer(models.Model):
                             addresses=", ".join(invalid),
                         )
                     )
-            if server.sender_email and len(server._cobranca_split(server.sender_email)) > 1:
+            if len(split_emails(server.sender_email)) > 1:
                 raise ValidationError(
                     _("The mail server “%(server)s” can have only one sender e-mail.", server=server.name)
                 )
@@ -377,15 +378,7 @@ class IrMailServer(models.Model):
     def _cobranca_cc_list(self):
         """The server's copy addresses, normalized, without duplicates."""
         self.ensure_one()
-        return list(dict.fromkeys(filter(None, map(email_normalize, self._cobranca_split(self.cc_emails)))))
-
-    @api.model
-    def _cobranca_split(self, text):
-        return [part.strip() for part in re.split(r"[,;\n]", text or "") if part.strip()]
-
-    @api.model
-    def _cobranca_invalid_addresses(self, text):
-        return [part for part in self._cobranca_split(text) if not email_normalize(part, strict=True)]
+        return list(dict.fromkeys(filter(None, map(email_normalize, split_emails(self.cc_emails)))))
 
     # ------------------------------------------------------------------------------------------
     # test e-mail (mail_outgoing_delivery): billing users, through their companies' servers, logged
