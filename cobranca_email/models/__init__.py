@@ -11,9 +11,11 @@ from . import cobranca_dunning_state
 from . import cobranca_email_log
 from . import cobranca_mail_purpose_model
 from . import cobranca_mail_server_company
+from . import cobranca_overdue_account
 from . import cobranca_wallet
 from . import ir_actions_report
 from . import ir_mail_server
+from . import ir_qweb
 from . import mail_mail
 from . import mail_message
 from . import mail_thread
@@ -21,4 +23,5 @@ from . import res_bank
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_bank
 from . import res_partner_category

@@ -2,24 +2,22 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
-import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr, mute_logger
+from odoo.tools import float_repr
 
 from cobranca_core.boleto import InvalidBoleto, issue
 from cobranca_core.recipients import Contact, select_recipients
 
 from ..tools.access_checks import BILLING_MANAGER, BILLING_USER, INVOICING, check_groups
+from ..tools.boleto_mail_composer import BoletoMailComposer
 from ..tools.computed_search import ids_with_value
 from .res_company import DELIVERY_TYPES
 
 _logger = logging.getLogger(__name__)
-# Invoices composed at once when a user sends boletos by hand; more go to the scheduled action.
-MANUAL_SEND_NOW_LIMIT = 20
-# Invoices per run of the scheduled action: one boleto report call and one commit each.
+# Invoices per run of the scheduled action: their boleto pages printed together, one commit.
 BOLETO_BATCH_SIZE = 100
 
 
@@ -190,50 +188,14 @@ class AccountMove(models.Model):
         self._cobranca_issue_boletos()
 
     def action_cobranca_send_boletos_email(self):
-        """Send boletos by e-mail, by hand, whatever the customer's delivery choice.
-
-        A few invoices are composed right away (the chatter shows the e-mail at once); larger
-        selections go to the background run, like posted invoices do.
-        """
+        """Send boletos by e-mail, by hand, whatever the customer's delivery choice: a few invoices at
+        once, more by the scheduled action (``BoletoMailComposer.send_by_hand``)."""
         check_groups(self.env, [BILLING_USER], _("Only billing e-mail users can send boletos by e-mail."))
         self.check_access("write")
         moves = self.filtered(lambda move: move.state == "posted" and move._cobranca_active_boletos())
         if not moves:
             raise UserError(_("The selected invoices have no boleto to send."))
-        # The scheduled action may be composing some of them right now: never twice at once.
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE NOWAIT", [tuple(moves.ids)]
-                )
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                _("These boletos are being e-mailed right now by the scheduled action. Try again in a minute.")
-            ) from None
-        moves._cobranca_set_mail_state("pending")
-        if len(moves) <= MANUAL_SEND_NOW_LIMIT:
-            moves._cobranca_send_boleto_emails_isolated()
-            failed = moves.filtered(lambda move: move.cobranca_mail_state == "failed")
-            if failed:
-                message = _(
-                    "%(sent)s boleto e-mail(s) queued; %(failed)s failed: %(reasons)s",
-                    sent=len(moves - failed),
-                    failed=len(failed),
-                    reasons="; ".join(f"{move.name}: {move.cobranca_mail_error}" for move in failed),
-                )
-                kind = "warning"
-            else:
-                message = _("%s boleto e-mail(s) queued for sending.", len(moves))
-                kind = "success"
-        else:
-            self.env.ref("cobranca_email.ir_cron_send_boleto_emails")._trigger()
-            message = _("%s invoices will have their boletos e-mailed within minutes.", len(moves))
-            kind = "info"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"message": message, "type": kind, "sticky": kind == "warning"},
-        }
+        return BoletoMailComposer(moves).send_by_hand()
 
     def action_cobranca_print_boletos(self):
         check_groups(self.env, [INVOICING], _("Only invoicing users can print boletos from invoices."))
@@ -263,15 +225,15 @@ class AccountMove(models.Model):
 
         Each boleto's page is printed once and stored on it (cobranca.boleto._cobranca_page_pdfs):
         the pages missing for all these invoices are printed together, then each invoice's PDF is
-        its pages put together. While tests run without ``force_report_rendering``, each invoice's
-        report is rendered (HTML), as Odoo does.
+        its pages put together.
         """
         moves = self.filtered(lambda move: move._cobranca_active_boletos())
-        Report = self.env["ir.actions.report"]
-        if Report._cobranca_renders_html():
-            return {move: move._cobranca_render_boletos() for move in moves}
         pages = moves._cobranca_active_boletos()._cobranca_page_pdfs(raise_on_error=True)
         return {move: move._cobranca_active_boletos()._cobranca_pages_pdf(pages) for move in moves}
+
+    def _cobranca_report_pdfs(self):
+        """The boleto report (ir.actions.report): {invoice id: PDF of its active boletos}."""
+        return {move.id: pdf for move, pdf in self._cobranca_render_boletos_by_move().items()}
 
     def _cobranca_boleto_lang(self):
         """Boletos are a Brazilian bank document: printed in Portuguese whenever it is loaded."""
@@ -481,147 +443,9 @@ class AccountMove(models.Model):
         return results
 
     def _cobranca_send_boleto_emails_isolated(self):
-        """:meth:`_cobranca_send_boleto_emails`, where an unforeseen error fails one invoice, not the batch."""
-
-        def failed(move, error):
-            move._cobranca_boleto_email_failed(
-                _(
-                    "The boleto e-mail of invoice %(invoice)s could not be composed: %(error)s",
-                    invoice=move.name,
-                    error=error,
-                )
-            )
-
-        self._cobranca_batch_or_each(lambda moves: moves._cobranca_send_boleto_emails(), failed)
-
-    def _cobranca_send_boleto_emails(self):
-        """Queue the boleto e-mail of each invoice: boletos attached, chatter, e-mail log.
-
-        The boletos of the whole batch are rendered in one report call and the e-mails queued in one
-        go. An invoice that cannot be sent (no valid address, a rendering error) is marked failed
-        with its reason and logged; the others go on.
-        """
-        pdfs = self._cobranca_render_boleto_pdfs_safely()
-        moves = self.filtered(lambda move: move in pdfs)
-        moves._cobranca_ensure_access_tokens()
-        rendered, senders = moves._cobranca_render_boleto_emails()
-        values, ready = [], self.browse()
-        for move in moves:
-            # A reason (str) instead of the rendered message or of the company's sending values.
-            prepared = (rendered[move.id], senders[move.company_id])
-            failure = next((item for item in prepared if isinstance(item, str)), None)
-            if failure:
-                move._cobranca_boleto_email_failed(failure)
-                continue
-            recipients = move._cobranca_boleto_recipients()
-            if not recipients:
-                move._cobranca_boleto_email_failed(
-                    _(
-                        "Customer %(customer)s has no valid e-mail address (neither an invoice contact nor its own).",
-                        customer=move.commercial_partner_id.display_name,
-                    )
-                )
-                continue
-            subject, body = rendered[move.id]
-            values.append(
-                {
-                    "record": move,
-                    "partners": recipients,
-                    "subject": subject,
-                    "body": body,
-                    "attachments": [(move._cobranca_boleto_filename(), pdfs[move])],
-                    "purpose": "boleto",
-                    **senders[move.company_id],
-                    # The log's company: the scheduled action runs in another company than the invoice's.
-                    "company": move.company_id,
-                    "partner": move.commercial_partner_id,
-                    "moves": move,
-                    "move_lines": move._cobranca_active_boletos().move_line_id,
-                    "user": move.cobranca_mail_user_id,
-                }
-            )
-            ready |= move
-        ready._cobranca_queue_boleto_mails(values)
-
-    def _cobranca_queue_boleto_mails(self, values):
-        """Queue the prepared e-mails; an invoice whose e-mail cannot be queued is marked failed alone."""
-        results = self.env["mail.mail"]._cobranca_queue_billing_mails_safely(values)
-        failed = self.browse()
-        for move, result in zip(self, results, strict=True):
-            if isinstance(result, Exception):
-                _logger.warning("Boleto e-mail of %s failed: %s", move.name, result)
-                move._cobranca_boleto_email_failed(str(result))
-                failed |= move
-        (self - failed)._cobranca_set_mail_state("done")
-
-    def _cobranca_render_boleto_emails(self):
-        """{invoice id: (subject, body)} from each company's template, and {company: sending values}.
-
-        Where a company's server cannot send for it, its sending values are the reason instead; where
-        the template fails for an invoice, that invoice's entry is the reason instead.
-        """
-        senders, by_template = {}, {}
-        for move in self:
-            company = move.company_id
-            template = company.cobranca_boleto_mail_template_id or self.env.ref(
-                "cobranca_email.mail_template_cobranca_boleto"
-            )
-            by_template.setdefault(template, self.browse())
-            by_template[template] |= move
-            if company not in senders:
-                try:
-                    senders[company] = self.env["ir.mail_server"]._cobranca_sender(
-                        "boleto", company, company.cobranca_boleto_mail_server_id
-                    )
-                except UserError as error:
-                    senders[company] = str(error)
-        rendered = {}
-        for template, moves in by_template.items():
-            rendered.update(moves._cobranca_render_template(template))
-        return rendered, senders
-
-    def _cobranca_render_template(self, template):
-        """{invoice id: (subject, body)} of ``template``, rendered for the whole batch at once; when
-        that fails, invoice by invoice, the ones that fail getting the reason instead."""
-
-        def render(moves):
-            subjects = template._render_field("subject", moves.ids, compute_lang=True)
-            bodies = template._render_field("body_html", moves.ids, compute_lang=True)
-            return {move_id: (subjects[move_id], bodies[move_id]) for move_id in moves.ids}
-
-        def failed(move, error):
-            reason = _(
-                "E-mail template %(template)s could not be written for invoice %(invoice)s: %(error)s",
-                template=template.name,
-                invoice=move.name,
-                error=error,
-            )
-            return {move.id: reason}
-
-        return self._cobranca_batch_or_each(render, failed)
-
-    def _cobranca_ensure_access_tokens(self):
-        """Give the batch's invoices their portal access token in one statement.
-
-        The e-mail's "View invoice" button needs one; Odoo creates it while notifying, one
-        account.move.write per invoice, the slowest step of a large billing run.
-        """
-        missing = self.filtered(lambda move: not move.access_token)
-        if missing:
-            self.env.cr.execute(
-                """UPDATE account_move SET access_token = gen_random_uuid()::text
-                    WHERE id IN %s AND access_token IS NULL""",
-                [tuple(missing.ids)],
-            )
-            missing.invalidate_recordset(["access_token"])
-
-    def _cobranca_render_boleto_pdfs_safely(self):
-        """{invoice: boleto PDF}; invoices whose boletos cannot be rendered are marked failed instead."""
-
-        def failed(move, error):
-            move._cobranca_boleto_email_failed(_("The boleto PDF could not be generated: %s", error))
-
-        return self._cobranca_batch_or_each(lambda moves: moves._cobranca_render_boletos_by_move(), failed)
+        """Queue the boleto e-mail of each invoice (tools/boleto_mail_composer.py), where an unforeseen
+        error fails one invoice, not the batch."""
+        BoletoMailComposer(self).send_isolated()
 
     def _cobranca_set_mail_state(self, state, error=False):
         """Set the boleto e-mail state in SQL: account.move.write re-synchronizes an invoice's lines and

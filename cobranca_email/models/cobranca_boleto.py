@@ -1,26 +1,21 @@
 import base64
 import hashlib
-import io
-import logging
 from decimal import Decimal
 
-import qrcode
 from lxml import etree
-from PIL import Image
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 from odoo.tools.image import image_data_uri
-from odoo.tools.misc import split_every
 
 from cobranca_core.boleto import format_digitable_line
 from cobranca_core.charges import instruction_amounts
 
 from ..tools.access_checks import BILLING_USER, check_groups
+from ..tools.boleto_images import qr_png
+from ..tools.pdf_pipeline import PdfPipeline
 from .report_formats import ReportFormats
-
-_logger = logging.getLogger(__name__)
 
 # Fields that are the boleto: once issued, only cancelling (and issuing a new one) may change them.
 IMMUTABLE_FIELDS = {
@@ -51,9 +46,8 @@ PAGE_VIEWS = (
     "cobranca_email.report_boleto_header",
     "cobranca_email.report_boleto_styles",
 )
-# Boleto pages per wkhtmltopdf call: one call costs ~0.1 s to start, and beyond about a hundred pages
-# wkhtmltopdf gets slower per page.
-PAGES_PER_CALL = 80
+# The report whose paper format boleto pages are printed with (tools/pdf_pipeline.py).
+PAGE_REPORT = "cobranca_email.report_cobranca_boleto_selected"
 
 
 class CobrancaBoleto(models.Model):
@@ -211,7 +205,7 @@ class CobrancaBoleto(models.Model):
                 {
                     "barcode_image": base64.b64encode(boleto._barcode_png()),
                     "pix_qr_payload": payload or False,
-                    "pix_qr_image": base64.b64encode(_qr_png(payload)) if payload else False,
+                    "pix_qr_image": base64.b64encode(qr_png(payload)) if payload else False,
                 }
             )
 
@@ -230,21 +224,12 @@ class CobrancaBoleto(models.Model):
         bank = self.wallet_id.partner_bank_id
         if not self.wallet_id.pix_enabled or not bank:
             return ""
-        error = bank._check_for_qr_code_errors(
-            "emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero
-        )
-        if error:
-            return ""
-        return bank._get_qr_vals(
-            "emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero
-        )
+        qr_args = ("emv_qr", self.amount, self.currency_id, self.partner_id, self.move_id.name, self.nosso_numero)
+        return "" if bank._check_for_qr_code_errors(*qr_args) else bank._get_qr_vals(*qr_args)
 
     def _pix_qr_data_uri(self, payload=None):
-        """The Pix QR code of the payload above (``payload`` when already computed), as a PNG data URI.
-
-        Drawn with python-qrcode (an Odoo requirement) rather than reportlab's QR widget, which
-        takes ~0.2 s a code: in a monthly run of thousands of boletos that was most of the time.
-        """
+        """The Pix QR code of the payload above (``payload`` when already computed), as a PNG data URI
+        (``tools.boleto_images.qr_png``)."""
         self.ensure_one()
         payload = self._pix_payload() if payload is None else payload
         if not payload:
@@ -252,7 +237,7 @@ class CobrancaBoleto(models.Model):
         if payload == self.pix_qr_payload and self.pix_qr_image:
             # Drawn at issue; the code still holds (same key, amount, beneficiary name and city).
             return image_data_uri(self.pix_qr_image)
-        return image_data_uri(base64.b64encode(_qr_png(payload)))
+        return image_data_uri(base64.b64encode(qr_png(payload)))
 
     def _report_order(self):
         """``(boleto, lang)`` pairs as the boleto reports print them: invoice by invoice, by installment,
@@ -328,23 +313,22 @@ class CobrancaBoleto(models.Model):
         wkhtmltopdf calls for thousands. A page that cannot be printed maps to the exception, or
         raises it with ``raise_on_error``.
         """
-        Report = self.env["ir.actions.report"]
         pages = self._report_pages()
         if not pages:
             return {}
-        command = Report._cobranca_wkhtmltopdf_command("cobranca_email.report_cobranca_boleto_selected")
+        pipeline = PdfPipeline(self.env, PAGE_REPORT)
         versions = {}
         keys = {}
         for boleto, lang, values in pages:
             if lang not in versions:
-                versions[lang] = self._page_version(lang, command)
+                versions[lang] = self._page_version(lang, pipeline.version)
             text = repr((versions[lang], sorted(values.items())))
             keys[boleto.id] = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
         current = self.browse(keys).filtered(lambda boleto: boleto.page_pdf_key == keys[boleto.id])
         pdfs = current._stored_pages()
         missing = [page for page in pages if page[0].id not in pdfs]
         if missing:
-            pdfs.update(self._render_pages(command, missing, keys))
+            pdfs.update(self._render_pages(pipeline, missing, keys))
         if raise_on_error:
             error = next((pdf for pdf in pdfs.values() if isinstance(pdf, Exception)), None)
             if error:
@@ -360,6 +344,11 @@ class CobrancaBoleto(models.Model):
             raise UserError(_("None of the selected boletos can be sent: they are cancelled or paid."))
         return moves.action_cobranca_send_boletos_email()
 
+    def _cobranca_report_pdfs(self):
+        """The report on chosen boletos (ir.actions.report): {boleto id: its page}; cancelled ones are
+        not printed."""
+        return self._cobranca_page_pdfs(raise_on_error=True)
+
     def _cobranca_pages_pdf(self, pages):
         """These boletos' PDF made of their ``pages`` (from _cobranca_page_pdfs), in print order: None
         without an active boleto, the exception when one of their pages could not be printed."""
@@ -367,13 +356,15 @@ class CobrancaBoleto(models.Model):
         error = next((part for part in parts if isinstance(part, Exception)), None)
         if error or not parts:
             return error
-        return self.env["ir.actions.report"]._cobranca_merge_pdfs(parts)
+        return PdfPipeline(self.env, PAGE_REPORT).merge(parts)
 
     @api.model
-    def _page_version(self, lang, command):
+    def _page_version(self, lang, printer):
+        """What every page in ``lang`` depends on: the views it is printed from, and ``printer`` (how the
+        pipeline prints: wkhtmltopdf's command with the paper format)."""
         views = self.env["ir.ui.view"].sudo().with_context(lang=lang)
         archs = [etree.tostring(views._get(key)._get_combined_arch(), encoding="unicode") for key in PAGE_VIEWS]
-        return hashlib.sha1(repr((lang, command, archs)).encode(), usedforsecurity=False).hexdigest()
+        return hashlib.sha1(repr((lang, printer, archs)).encode(), usedforsecurity=False).hexdigest()
 
     def _page_attachment_domain(self):
         """The attachments that hold these boletos' stored pages (``page_pdf``)."""
@@ -386,42 +377,25 @@ class CobrancaBoleto(models.Model):
         return {attachment.res_id: attachment.raw for attachment in attachments if attachment.raw}
 
     @api.model
-    def _render_pages(self, command, pages, keys):
+    def _render_pages(self, pipeline, pages, keys):
         """Print and store ``pages`` (``(boleto, lang, values)``) with their ``keys``:
         ``{boleto id: one-page PDF or the exception}``.
 
-        Pages are printed ~``PAGES_PER_CALL`` to a wkhtmltopdf call, at least two calls side by side
-        for a few dozen pages. A call that fails, or gives another number of pages (a page that
-        overflowed its sheet), is printed again page by page, so that only the bad pages fail.
+        Printed by the PDF pipeline (tools/pdf_pipeline.py), many pages a wkhtmltopdf call; each
+        chunk's pages are stored while the next chunks print. A page that overflows its sheet fails
+        alone.
         """
-        Report = self.env["ir.actions.report"]
-        calls = max(-(-len(pages) // PAGES_PER_CALL), 2 if len(pages) >= 40 else 1)
-        chunks = split_every(-(-len(pages) // calls), pages, list)
-        rendered, again = {}, []
 
-        def store(chunk, pdf):
-            try:
-                if isinstance(pdf, Exception):
-                    raise pdf
-                parts = Report._cobranca_split_pdf(pdf, [1] * len(chunk))
-            except (UserError, ValueError) as error:
-                if len(chunk) > 1:
-                    _logger.info("Boleto pages printed one by one after: %s", error)
-                    again.extend(chunk)
-                    return
-                if isinstance(error, ValueError):
-                    error = UserError(
-                        _("The page of boleto %(boleto)s does not fit on one sheet.", boleto=chunk[0][0].display_name)
-                    )
-                rendered[chunk[0][0].id] = error
-                return
-            printed = {page[0].id: part for page, part in zip(chunk, parts, strict=True)}
-            self.browse(printed)._store_pages(printed, keys)
-            rendered.update(printed)
+        def store(printed, pdfs):
+            self.browse([page[0].id for page in printed])._store_pages(
+                {page[0].id: pdf for page, pdf in zip(printed, pdfs, strict=True)}, keys
+            )
 
-        Report._cobranca_render_many(command, ((chunk, self._pages_html(chunk)) for chunk in chunks), store)
-        Report._cobranca_render_many(command, (([page], self._pages_html([page])) for page in again), store)
-        return rendered
+        def too_long(page):
+            return UserError(_("The page of boleto %(boleto)s does not fit on one sheet.", boleto=page[0].display_name))
+
+        pdfs = pipeline.print(pages, self._pages_html, printed=store, too_long=too_long)
+        return {page[0].id: pdf for page, pdf in zip(pages, pdfs, strict=True)}
 
     @api.model
     def _pages_html(self, pages):
@@ -523,21 +497,3 @@ class CobrancaBoleto(models.Model):
                 }
             )
         return texts
-
-
-def _qr_png(payload):
-    """The QR code of ``payload`` as a PNG, 4 pixels a module.
-
-    A fixed mask spares trying all eight (any mask is valid for a reader); the modules go into a
-    1-bit image at once instead of being drawn one rectangle at a time: ~2 ms instead of 30.
-    """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
-    code.add_data(payload)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    image = Image.new("1", (len(matrix), len(matrix)))
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
-    image = image.resize((len(matrix) * 4, len(matrix) * 4), Image.NEAREST)
-    png = io.BytesIO()
-    image.save(png, format="PNG")
-    return png.getvalue()

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo.addons.cobranca_email.models import cobranca_boleto, ir_actions_report
+from odoo.addons.cobranca_email.models import cobranca_boleto
+from odoo.addons.cobranca_email.tools import pdf_pipeline
 
 
 class Crash(BaseException):
@@ -40,13 +41,13 @@ def pdf_codes(pdf):
 def counting_wkhtmltopdf():
     """The boleto pages in each document wkhtmltopdf is given (one entry per call; 0: no boleto)."""
     calls = []
-    original = ir_actions_report._run_wkhtmltopdf
+    original = pdf_pipeline.run_wkhtmltopdf
 
     def run(command, html, *args):
         calls.append(html.count('class="page o_boleto"'))
         return original(command, html, *args)
 
-    with patch.object(ir_actions_report, "_run_wkhtmltopdf", run):
+    with patch.object(pdf_pipeline, "run_wkhtmltopdf", run):
         yield calls
 
 

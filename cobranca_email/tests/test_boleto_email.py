@@ -255,6 +255,40 @@ class TestBoletoEmail(SmtpServerMixin, CobrancaCommon):
         invoice.action_cobranca_send_boletos_email()
         self.assertEqual(self._boleto_messages(invoice).subject, f"Seus boletos da fatura {invoice.name}")
 
+    def test_one_batch_writes_each_email_in_its_customers_language(self):
+        """The batch's e-mails are written from one template, each in its customer's language and with
+        its own invoice and boletos."""
+        self.env["res.lang"]._activate_lang("pt_BR")
+        self.env["ir.module.module"].search([("name", "=", "cobranca_email")])._update_translations(["pt_BR"])
+        english = self._customers(2, lang="en_US")
+        portuguese = self.env["res.partner"].create(
+            [{"name": f"Cliente Português {number}", "email": f"pt{number}@example.com", "lang": "pt_BR"}
+             for number in range(2)]
+        )  # fmt: skip
+        invoices = {customer: self._invoice(partner=customer, amount=100.0 + n) for n, customer in
+                    enumerate(english | portuguese)}  # fmt: skip
+        self._dispatch()
+        for customer, invoice in invoices.items():
+            (message,) = self._boleto_messages(invoice)
+            greeting = "Prezado(a)" if customer in portuguese else "Dear"
+            self.assertIn(f"{greeting} {customer.name},", " ".join(str(message.body).split()))
+            self.assertIn(invoice.name, message.body)
+            for boleto in invoice.cobranca_boleto_ids:
+                self.assertIn(boleto.digitable_line_formatted, message.body)
+            others = [other for other in invoices.values() if other != invoice]
+            self.assertFalse([other.name for other in others if other.name in message.body])
+
+    def test_the_template_as_edited_is_used_for_the_next_emails(self):
+        template = self.env.ref("cobranca_email.mail_template_cobranca_boleto")
+        first = self._invoice(partner=self.printed_customer)
+        first.action_cobranca_send_boletos_email()
+        template.body_html = template.body_html.replace("Best regards,", "Até breve,")
+        second = self._invoice(partner=self.printed_customer)
+        second.action_cobranca_send_boletos_email()
+        self.assertIn("Best regards,", self._boleto_messages(first).body)
+        self.assertIn("Até breve,", self._boleto_messages(second).body)
+        self.assertNotIn("Best regards,", self._boleto_messages(second).body)
+
     def test_company_server_setting_is_used(self):
         with self.smtpd() as (port, _inbox):
             chosen = self.create_server(port, name="Servidor de boletos")
@@ -343,15 +377,16 @@ class TestBoletoEmailRenderFailure(CobrancaCommon):
     def test_unrenderable_boletos_fail_that_invoice_only(self):
         self.wallet.email_on_post = True
         first, second = self._invoice(), self._invoice()
-        original = type(first)._cobranca_render_boletos
+        Boleto = type(self.env["cobranca.boleto"])
+        original = Boleto._cobranca_page_pdfs
 
-        def broken_for_second(moves):
-            if second in moves:
+        def broken_for_second(boletos, *args, **kwargs):
+            if boletos & second.cobranca_boleto_ids:
                 raise UserError("wkhtmltopdf is not installed")  # pylint: disable=translation-required
-            return original(moves)
+            return original(boletos, *args, **kwargs)
 
         with (
-            patch.object(type(first), "_cobranca_render_boletos", broken_for_second),
+            patch.object(Boleto, "_cobranca_page_pdfs", broken_for_second),
             mute_logger("odoo.addons.cobranca_email.models.account_move"),
         ):
             self.env["account.move"]._cron_send_boleto_emails()

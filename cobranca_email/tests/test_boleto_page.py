@@ -3,6 +3,7 @@ from datetime import date
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import format_date, formatLang, mute_logger
 
+from odoo.addons.account_qr_code_emv.models.res_bank import ResPartnerBank as EmvResPartnerBank
 from odoo.addons.cobranca_email.models.report_formats import ReportFormats
 
 from .common import CobrancaCommon, two_transactions
@@ -98,7 +99,7 @@ class TestBoletoPage(CobrancaCommon):
         other = self._invoice(amount=50.0)
         bad = self.boletos[0]
         boletos = self.boletos | other.cobranca_boleto_ids
-        with hanging_page(bad), mute_logger("odoo.addons.cobranca_email.models.ir_actions_report"):
+        with hanging_page(bad), mute_logger("odoo.addons.cobranca_email.tools.pdf_pipeline"):
             pages = boletos._cobranca_page_pdfs()
         self.assertIn("did not finish within 3 seconds", str(pages[bad.id]))
         self.assertFalse(bad.page_pdf)
@@ -122,6 +123,23 @@ class TestBoletoPage(CobrancaCommon):
         self.assertFalse(self.boletos[0].page_pdf)
         self.assertFalse(other.cobranca_boleto_ids.filtered("page_pdf"))
         self.assertTrue(self.boletos[1].page_pdf, "an open boleto keeps its page")
+
+
+@tagged("post_install", "-at_install")
+class TestPixCode(CobrancaCommon):
+    def test_the_pix_code_ends_with_the_crc_odoo_computes(self):
+        """The Pix code's CRC is computed in C (res_partner_bank.py); a bank app reads the very code Odoo's
+        own bit-by-bit CRC gives."""
+        boleto = self._invoice(amount=1234.56).cobranca_boleto_ids[:1]
+        bank = self.wallet.partner_bank_id
+        payload = boleto._pix_payload()
+        self.assertTrue(payload.startswith("000201"))
+        body, crc = payload[:-4], payload[-4:]
+        self.assertTrue(body.endswith("6304"))
+        self.assertEqual(crc, format(EmvResPartnerBank._get_crc16(bank, body.encode()), "04X"))
+        for data in (b"", b"123456789", body.encode() * 3, bytes(range(256))):
+            self.assertEqual(bank._get_crc16(data), EmvResPartnerBank._get_crc16(bank, data))
+        self.assertEqual(bank._get_crc16(b"123456789"), 0x29B1)  # CRC-16/CCITT-FALSE's check value
 
 
 @tagged("post_install", "-at_install")
