@@ -16,28 +16,32 @@ the next business day on or after it, see :func:`effective_due_date`):
   paid on Monday, and a payment takes days to clear; nobody is dunned for it yet;
 - **overdue** from ``effective due + tolerance_days + 1`` on.
 
-A debt rejected by the company's debt-state filter is never listed. Overdue e-mails, tolerance and
-the company/account restriction come from the partner's :class:`EffectivePolicy`; they apply to
-overdue debts only, since upcoming debts are always announced with their boletos.
+A debt rejected by the company's debt-state filter is never listed. Two switches of the partner's
+:class:`EffectivePolicy` say which debts are e-mailed: overdue e-mails (with the tolerance and the
+company/account restriction, :meth:`EffectivePolicy.in_scope`, which apply to overdue debts only)
+and coming-due e-mails (upcoming debts, announced with their boletos). A partner with coming-due
+e-mails off is never announced an upcoming debt, nor listed one in a notice about overdue debts.
 
 A partner gets **one notice today** when
 
-(a) an upcoming installment has not been announced in its window yet (its ``last_notice_date`` is
-    before the window opened). This ignores the interval: a boleto announced after its due date is
-    useless, so announcements never wait for the dunning cycle; or
+(a) coming-due e-mails are on for it and an upcoming installment has not been announced in its
+    window yet (its ``last_notice_date`` is before the window opened). This ignores the interval: a
+    boleto announced after its due date is useless, so announcements never wait for the dunning
+    cycle; or
 (b) it has overdue debts in scope, overdue e-mails are on for it, and it never got a notice (first
     run) or ``interval_days`` have passed since the last one.
 
 A notice lists every overdue debt in scope (when overdue e-mails are on) and every upcoming one in
-its window, and restarts the interval. Its ``next_notice_date``, like a skipped partner's, is the
-first day (a) or (b) will hold if nothing is paid or invoiced meanwhile: the earliest window opening
-of a future debt, or the day a debt becomes overdue (or, for debts already overdue, today), pushed
-to the end of the interval counted from the last notice. The stored date is for display; each run
+its window (when coming-due e-mails are on), and restarts the interval. Its ``next_notice_date``,
+like a skipped partner's, is the first day (a) or (b) will hold if nothing is paid or invoiced
+meanwhile: the earliest window opening of a future debt (coming-due e-mails on), or the day a debt
+becomes overdue (or, for debts already overdue, today), pushed to the end of the interval counted
+from the last notice. The stored date is for display; each run
 decides again from the installments, so new invoices and payments count at once.
 
-Who receives a notice is the rule of every billing e-mail, in :mod:`cobranca_core.recipients`
-(with the company's ``contact_filter``); a notice nobody can receive is planned again the next day
-(:data:`NO_EMAIL`). Its fine and interest are :mod:`cobranca_core.charges`'s.
+Who receives a notice is :func:`cobranca_core.recipients.notice_recipients` (the company's
+``contact_filter``); a notice nobody can receive is planned again the next day
+(:func:`no_email_reason`). Its fine and interest are :mod:`cobranca_core.charges`'s.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +49,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Any
+
+from cobranca_core import mail_purposes
 
 # Why a notice was sent.
 FIRST_NOTICE = "first_notice"  # overdue debts, the partner never got a notice
@@ -54,14 +61,24 @@ UPCOMING = "upcoming"  # only because an upcoming debt had not been announced ye
 SENT_REASONS = (FIRST_NOTICE, INTERVAL_ELAPSED, UPCOMING)
 
 # Why not, checked in this order (the first that applies explains the skip).
-DISABLED = "disabled"  # company switch off (source "company"), or overdue e-mails off for the partner
+# Company switch off (source "company", no `switched_off`), or, for the partner, overdue or coming-due
+# e-mails off for all its debts past due or in their window (`switched_off`: which, and where).
+DISABLED = "disabled"
 INTERVAL = "interval"  # overdue debts, but the last notice is recent: `until` = last + interval_days
 TOLERANCE = "tolerance"  # past due but within tolerance: `until` = first day one counts as overdue
 RESTRICTED = "restricted"  # past-due debts, all outside the partner's companies/accounts
 FILTERED = "filtered"  # debts past due or in their window, all rejected by the debt-state filter
 NOTHING_DUE = "nothing_due"  # nothing overdue; upcoming ones (`installments`) already announced
-NO_EMAIL = "no_email"  # set by the addon when recipients.select_recipients() finds no valid address
-SKIP_REASONS = (DISABLED, INTERVAL, TOLERANCE, RESTRICTED, FILTERED, NOTHING_DUE, NO_EMAIL)
+# Set by the addon when recipients.notice_recipients() finds no valid address (no_email_reason()):
+NO_EMAIL = "no_email"  # neither the invoice contacts nor the customer have one
+NO_EMAIL_IN_GROUPS = "no_email_in_groups"  # "only the selected" contact groups: no contact in them has one
+NO_EMAIL_REASONS = (NO_EMAIL, NO_EMAIL_IN_GROUPS)
+SKIP_REASONS = (DISABLED, INTERVAL, TOLERANCE, RESTRICTED, FILTERED, NOTHING_DUE, *NO_EMAIL_REASONS)
+
+# The two kinds of debts a notice lists, each with its own switch.
+OVERDUE_DEBTS = "overdue"
+UPCOMING_DEBTS = "upcoming"
+SWITCHES = {OVERDUE_DEBTS: "enabled", UPCOMING_DEBTS: "upcoming_enabled"}  # the EffectivePolicy field of each
 
 ONE_DAY = timedelta(days=1)
 
@@ -93,7 +110,12 @@ class SelectionFilter:
 
 @dataclass(frozen=True)
 class CompanyPolicy:
-    """Seed 004's screen: the master switch, the window, the overdue settings, the filters."""
+    """Seed 004's screen: the master switch, the window, the overdue settings, the filters.
+
+    ``include_overdue`` and ``include_upcoming`` are the company's two switches, the defaults of its
+    partners: with only one of them on, the company duns overdue debts only, or only announces the
+    debts coming due; groups and partners may switch either on or off for themselves.
+    """
 
     enabled: bool
     upcoming_days: int
@@ -103,6 +125,7 @@ class CompanyPolicy:
     contact_filter: SelectionFilter = SelectionFilter()
     debt_state_filter: SelectionFilter = SelectionFilter()
     holidays: frozenset[date] = frozenset()  # bank holidays, shifted like weekends
+    include_upcoming: bool = True
 
     def __post_init__(self):
         for name in ("upcoming_days", "overdue_after_days"):
@@ -114,83 +137,168 @@ class CompanyPolicy:
 
 
 @dataclass(frozen=True)
+class AccountRule:
+    """A line of a companies-and-accounts restriction: the overdue debts of ``company_id`` in the
+    receivable account ``account_id`` are e-mailed (``send``) or not."""
+
+    company_id: Any
+    account_id: Any
+    send: bool = True
+
+
+@dataclass(frozen=True)
 class OverduePolicy:
-    """A group's or partner's override; ``None`` (or an empty set) inherits."""
+    """A group's or partner's override of the company's switches; ``None`` (or an empty set) inherits.
+
+    ``enabled`` switches overdue e-mails, ``upcoming_enabled`` coming-due e-mails (each turned off
+    here turns off both, see :func:`effective_policy`). ``account_rules`` holds :class:`AccountRule`
+    values.
+    """
 
     enabled: bool | None = None
     tolerance_days: int | None = None
     company_ids: frozenset | None = None
     account_ids: frozenset | None = None
+    upcoming_enabled: bool | None = None
+    account_rules: frozenset | None = None
 
     def __post_init__(self):
         if self.tolerance_days is not None and self.tolerance_days < 0:
             raise ValueError(f"tolerance_days must be zero or positive, not {self.tolerance_days}")
 
+    def own(self, name: str):
+        """The value this group or partner sets for ``name``, None when it inherits it."""
+        value = getattr(self, name)
+        # An empty many2many on the form means "not restricted here", like None.
+        return None if value == frozenset() else value
+
 
 @dataclass(frozen=True)
 class EffectivePolicy:
-    """Overdue settings of one partner; ``sources[field]`` is "company", "group:<key>" or "partner"."""
+    """The settings in force for one partner.
 
-    enabled: bool
+    ``sources[name]`` says where each comes from: "company", "group:<key>" (between groups, several:
+    "group:<key>, group:<key>"), "partner", and for ``billing_accounts`` "billing_account".
+    """
+
+    enabled: bool  # overdue e-mails
     tolerance_days: int
     company_ids: frozenset | None  # None: every company
     account_ids: frozenset | None  # None: every account
+    upcoming_enabled: bool = True  # coming-due e-mails
+    account_rules: frozenset | None = None  # AccountRule values; None: no such restriction
+    # (company, account) pairs: the partner's own receivable account in that company.
+    billing_accounts: frozenset = frozenset()
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def in_scope(self, installment: "Installment") -> bool:
-        """Whether the installment's company and account are among those dunned for the partner."""
-        return (self.company_ids is None or installment.company_id in self.company_ids) and (
-            self.account_ids is None or installment.account_id in self.account_ids
-        )
+        """Whether the overdue installment is dunned as far as its company and account go.
+
+        Every restriction must let it through: its company must be among ``company_ids``; in a
+        company where the partner has a receivable account of its own (``billing_accounts``), only
+        that account is dunned, whatever the restrictions by account below; otherwise its account
+        must be among ``account_ids``, and an :class:`AccountRule` naming its company and account
+        decides. An installment that no rule names is dunned only when no rule says "send": rules
+        that only exclude leave everything else in.
+        """
+        company, account = installment.company_id, installment.account_id
+        if self.company_ids is not None and company not in self.company_ids:
+            return False
+        billing = self._billing_by_company.get(company)
+        if billing is not None:
+            return account == billing
+        if self.account_ids is not None and account not in self.account_ids:
+            return False
+        if not self.account_rules:
+            return True
+        send = self._rules_by_pair.get((company, account))
+        return send if send is not None else not any(self._rules_by_pair.values())
+
+    # Not fields: computed once per policy (a policy is shared by the installments of a partner).
+    @cached_property
+    def _billing_by_company(self):
+        return dict(self.billing_accounts)
+
+    @cached_property
+    def _rules_by_pair(self):
+        return {(rule.company_id, rule.account_id): rule.send for rule in self.account_rules or ()}
 
 
 def _first_with(chosen, value):
     return value, next(f"group:{key}" for key, v in chosen if v == value)
 
 
-# When a partner's groups disagree, the group that duns more wins: any group switching overdue
-# e-mails on, the smallest tolerance, the union of the restrictions. A partner can still override.
+def _union(chosen):
+    return frozenset().union(*(v for _, v in chosen)), ", ".join(f"group:{k}" for k, _ in chosen)
+
+
+def _merge_rules(chosen):
+    send = {}
+    for _key, rules in chosen:
+        for rule in rules:
+            pair = (rule.company_id, rule.account_id)
+            send[pair] = send.get(pair, False) or rule.send
+    return frozenset(AccountRule(*pair, value) for pair, value in send.items()), _union(chosen)[1]
+
+
+# When a partner's groups disagree, the group that duns more wins: any group switching e-mails on,
+# the smallest tolerance, the union of the restrictions (a company and account some group sends
+# and another does not: sent). A partner can still override.
 _GROUP_RULES = {
     "enabled": lambda chosen: _first_with(chosen, any(v for _, v in chosen)),
     "tolerance_days": lambda chosen: _first_with(chosen, min(v for _, v in chosen)),
-    "company_ids": lambda chosen: (
-        frozenset().union(*(v for _, v in chosen)),
-        ", ".join(f"group:{k}" for k, _ in chosen),
-    ),
+    "company_ids": _union,
+    "account_ids": _union,
+    "upcoming_enabled": lambda chosen: _first_with(chosen, any(v for _, v in chosen)),
+    "account_rules": _merge_rules,
 }
-_GROUP_RULES["account_ids"] = _GROUP_RULES["company_ids"]
 
 
 def effective_policy(
     company: CompanyPolicy,
     groups: Sequence[tuple[Any, OverduePolicy]] = (),
     partner: OverduePolicy | None = None,
+    billing_accounts: Mapping[Any, Any] | None = None,
 ) -> EffectivePolicy:
-    """Overdue settings of a partner: partner over its groups over the company, value by value.
+    """Settings of a partner: partner over its groups over the company, value by value.
 
     ``groups`` are ``(key, policy)`` pairs; the key (the group's name or id) appears in the sources.
     Between groups see ``_GROUP_RULES``; on a tie the first group in ``groups`` is the source.
+
+    Overdue e-mails turned off also turn off the coming-due ones, unless a coming-due switch as
+    specific says otherwise: a customer (or group) set not to receive dunning e-mails gets no
+    announcements either, while a company that does not dun overdue debts still announces the ones
+    coming due, and a customer set not to receive coming-due e-mails may still be dunned. ``billing_accounts``:
+    ``{company: account}``, the partner's own receivable account in each company where it has one;
+    it wins over every restriction by account, the partner's and its groups' alike
+    (:meth:`EffectivePolicy.in_scope`).
     """
     values = {
         "enabled": company.include_overdue,
         "tolerance_days": company.overdue_after_days,
         "company_ids": None,
         "account_ids": None,
+        "upcoming_enabled": company.include_upcoming,
+        "account_rules": None,
     }
     sources = dict.fromkeys(values, "company")
     for name, combine in _GROUP_RULES.items():
-        chosen = [(key, getattr(policy, name)) for key, policy in groups if _is_set(getattr(policy, name))]
+        chosen = [(key, policy.own(name)) for key, policy in groups if policy.own(name) is not None]
         if chosen:
             values[name], sources[name] = combine(chosen)
     for name in values:
-        if partner is not None and _is_set(getattr(partner, name)):
-            values[name], sources[name] = getattr(partner, name), "partner"
-    return EffectivePolicy(**values, sources=sources)
+        if partner is not None and partner.own(name) is not None:
+            values[name], sources[name] = partner.own(name), "partner"
+    if not values["enabled"] and _specificity(sources["enabled"]) > _specificity(sources["upcoming_enabled"]):
+        values["upcoming_enabled"], sources["upcoming_enabled"] = False, sources["enabled"]
+    billing = frozenset((billing_accounts or {}).items())
+    if billing:
+        sources["billing_accounts"] = "billing_account"
+    return EffectivePolicy(**values, billing_accounts=billing, sources=sources)
 
 
-def _is_set(value) -> bool:
-    # An empty many2many on the form means "not restricted here", like None.
-    return value is not None and value != frozenset()
+def _specificity(source):
+    return 2 if source == "partner" else 1 if source.startswith("group:") else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +333,13 @@ class Notice:
     reason_sent: str  # one of SENT_REASONS
     next_notice_date: date | None
 
+    @property
+    def purpose(self) -> str:
+        """What the e-mail is for, which chooses its mail server: a dunning letter
+        (:data:`~cobranca_core.mail_purposes.DUNNING`) when it lists overdue debts, else a boleto
+        notice (:data:`~cobranca_core.mail_purposes.NOTICE`), which only announces debts coming due."""
+        return mail_purposes.DUNNING if self.overdue else mail_purposes.NOTICE
+
 
 @dataclass(frozen=True)
 class Skip:
@@ -234,7 +349,10 @@ class Skip:
     until: date | None = None  # interval: when it ends; tolerance: first day a debt is overdue
     days_left: int | None = None  # from the plan's day to `until`
     installments: tuple[Installment, ...] = ()  # the debts the reason is about
-    source: str | None = None  # disabled: where the switch was turned off
+    source: str | None = None  # disabled: where the (first) switch was turned off
+    # disabled for the partner: ((OVERDUE_DEBTS or UPCOMING_DEBTS, source), ...), the switches that
+    # left its debts out; empty when the company's dunning notices are off.
+    switched_off: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -259,6 +377,13 @@ def effective_due_date(due_date: date, holidays: frozenset[date] = frozenset()) 
     while due_date.weekday() >= 5 or due_date in holidays:
         due_date += ONE_DAY
     return due_date
+
+
+def no_email_reason(contact_filter: SelectionFilter) -> str:
+    """Why a planned notice has nobody to go to (:func:`cobranca_core.recipients.notice_recipients`
+    found no valid address): :data:`NO_EMAIL_IN_GROUPS` when only the contacts in the selected
+    groups may receive it, else :data:`NO_EMAIL`."""
+    return NO_EMAIL_IN_GROUPS if FilterMode(contact_filter.mode) == FilterMode.INCLUDE else NO_EMAIL
 
 
 def plan_notices(
@@ -306,7 +431,8 @@ def _plan_partner(today, company, policy, state, installments, effective_due):
     partner_id, last = state.partner_id, state.last_notice_date
     if not company.enabled:
         return Skip(partner_id, DISABLED, None, source="company")
-    new_upcoming, announced, overdue, tolerated, switched_off, restricted, filtered = [], [], [], [], [], [], []
+    new_upcoming, announced, overdue, tolerated, restricted, filtered = [], [], [], [], [], []
+    switched_off = {OVERDUE_DEBTS: [], UPCOMING_DEBTS: []}  # past due / in the window, its switch off
     window_opens = []  # of future debts: each will be announced that day, whatever the interval
     becomes_overdue = []  # of debts in scope not overdue yet: dunned that day, subject to the interval
     for item in installments:
@@ -320,13 +446,23 @@ def _plan_partner(today, company, policy, state, installments, effective_due):
         dunned_from = effective_due(item.due_date) + timedelta(days=policy.tolerance_days + 1)
         dunnable = policy.enabled and policy.in_scope(item)
         if today < opens:
-            window_opens.append(opens)
+            # Announced the day its window opens (the day it becomes overdue is later); with coming-due
+            # e-mails off, dunned the day it becomes overdue.
+            if policy.upcoming_enabled:
+                window_opens.append(opens)
+            elif dunnable:
+                becomes_overdue.append(dunned_from)
         elif today <= item.due_date:
-            (announced if item.last_notice_date and item.last_notice_date >= opens else new_upcoming).append(item)
+            if not policy.upcoming_enabled:
+                switched_off[UPCOMING_DEBTS].append(item)
+            elif item.last_notice_date and item.last_notice_date >= opens:
+                announced.append(item)
+            else:
+                new_upcoming.append(item)
             if dunnable:
                 becomes_overdue.append(dunned_from)
         elif not policy.enabled:
-            switched_off.append(item)
+            switched_off[OVERDUE_DEBTS].append(item)
         elif not dunnable:
             restricted.append(item)
         elif today < dunned_from:
@@ -351,8 +487,12 @@ def _plan_partner(today, company, policy, state, installments, effective_due):
         return _skip(today, partner_id, INTERVAL, next_date, overdue, until=gate)
     if tolerated:
         return _skip(today, partner_id, TOLERANCE, next_date, tolerated, until=min(becomes_overdue))
-    if switched_off:
-        return _skip(today, partner_id, DISABLED, next_date, switched_off, source=policy.sources.get("enabled"))
+    if any(switched_off.values()):
+        kinds = tuple(
+            (kind, policy.sources.get(SWITCHES[kind], "company")) for kind, items in switched_off.items() if items
+        )
+        items = switched_off[OVERDUE_DEBTS] + switched_off[UPCOMING_DEBTS]
+        return _skip(today, partner_id, DISABLED, next_date, items, source=kinds[0][1], switched_off=kinds)
     if restricted:
         return _skip(today, partner_id, RESTRICTED, next_date, restricted)
     if filtered:
@@ -360,9 +500,9 @@ def _plan_partner(today, company, policy, state, installments, effective_due):
     return _skip(today, partner_id, NOTHING_DUE, next_date, announced)
 
 
-def _skip(today, partner_id, reason, next_date, items, until=None, source=None):
+def _skip(today, partner_id, reason, next_date, items, until=None, source=None, switched_off=()):
     days_left = (until - today).days if until else None
-    return Skip(partner_id, reason, next_date, until, days_left, _by_due(items), source)
+    return Skip(partner_id, reason, next_date, until, days_left, _by_due(items), source, switched_off)
 
 
 def _by_due(items):

@@ -4,12 +4,16 @@ One rule for every billing e-mail, the boleto e-mail of an invoice as the dunnin
 customer (:func:`select_recipients`):
 
 1. the customer's **invoice contacts** (contacts of type *Invoice address*) with a valid address,
-   all of them. A message with a contact-group filter keeps only the contacts the filter accepts:
-   the dunning notice applies the dunning settings' *Contact Groups*. The boleto e-mail applies
-   none: those groups are a setting of the dunning notices, and every invoice contact receives the
-   boletos it has to pay;
+   all of them. A message with a contact-group filter keeps only the contacts the filter accepts.
+   The boleto e-mail applies none: the contact groups are a setting of the dunning notices, and
+   every invoice contact receives the boletos it has to pay;
 2. else the first **fallback**, in the message's order, with a valid address: the invoice's partner
    then the customer for a boleto e-mail, the customer for a dunning notice.
+
+The dunning notice chooses by the dunning settings' *Contact Groups* (:func:`notice_recipients`):
+with *only the selected*, the contacts in those groups, of any type, and nobody else; with *all*
+or *all but the selected*, the rule above, without the contacts (and the customer) in the groups
+left out.
 
 Every address, a contact's as a fallback's, is read by :func:`split_emails`: a field may hold
 several, and an address that differs only in case from one already chosen is not added again.
@@ -19,6 +23,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from cobranca_core.dunning import FilterMode
 
 # A display name between double quotes may hold commas or "@": it is no address.
 _QUOTED_NAME = re.compile(r'"[^"]*"')
@@ -109,13 +115,44 @@ def select_recipients(
         if contact.is_invoice_contact and (contact_filter is None or contact_filter.accepts(contact.categories))
     ]
     for candidates in (invoice_contacts, *([fallback] for fallback in fallbacks)):
-        seen, addresses, contact_ids = set(), [], []
-        for contact in candidates:
-            new = [address for address in split_emails(contact.email) if address.lower() not in seen]
-            if new:
-                seen.update(address.lower() for address in new)
-                addresses += new
-                contact_ids.append(contact.id)
-        if addresses:
-            return Recipients(tuple(addresses), tuple(contact_ids))
+        chosen = _addresses(candidates)
+        if chosen:
+            return chosen
     return Recipients()
+
+
+def notice_recipients(customer: Contact, contacts: Iterable[Contact], contact_filter) -> Recipients:
+    """Who receives a dunning notice, by the company's *Contact Groups* (``contact_filter``, a
+    :class:`cobranca_core.dunning.SelectionFilter`).
+
+    - *only the selected*: every contact in one of the selected groups with a valid address, whatever
+      its type (invoice address, contact, delivery address...), the customer first when it is in one
+      of them itself. Nobody else: when none has an address, the notice goes to nobody (the finance
+      team chose who may read it), not to the customer's main address;
+    - *all*: the invoice contacts, else the customer (:func:`select_recipients`);
+    - *all but the selected*: as *all*, without the contacts in the selected groups, nor the
+      customer when it is in one of them.
+
+    :param customer: the customer (commercial partner), with its own groups
+    :param contacts: the customer's other contacts, of any type (``is_invoice_contact`` tells
+        invoice addresses apart)
+    :return: as :func:`select_recipients`; empty when nobody may receive it
+        (:func:`cobranca_core.dunning.no_email_reason` says why)
+    """
+    if FilterMode(contact_filter.mode) == FilterMode.INCLUDE:
+        return _addresses(contact for contact in (customer, *contacts) if contact_filter.accepts(contact.categories))
+    fallbacks = [customer] if contact_filter.accepts(customer.categories) else []
+    return select_recipients(contacts, fallbacks, contact_filter)
+
+
+def _addresses(candidates: Iterable[Contact]) -> Recipients:
+    """The valid addresses of the candidates, in order, each once ignoring case, and the contacts
+    that gave at least one of them."""
+    seen, addresses, contact_ids = set(), [], []
+    for contact in candidates:
+        new = [address for address in split_emails(contact.email) if address.lower() not in seen]
+        if new:
+            seen.update(address.lower() for address in new)
+            addresses += new
+            contact_ids.append(contact.id)
+    return Recipients(tuple(addresses), tuple(contact_ids))

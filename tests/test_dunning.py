@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from cobranca_core import mail_purposes
 from cobranca_core.dunning import (
     DISABLED,
     FILTERED,
@@ -16,6 +17,7 @@ from cobranca_core.dunning import (
     RESTRICTED,
     TOLERANCE,
     UPCOMING,
+    AccountRule,
     CompanyPolicy,
     FilterMode,
     Installment,
@@ -31,7 +33,7 @@ from cobranca_core.dunning import (
     plan_notices,
     undelivered,
 )
-from cobranca_core.recipients import Contact, select_recipients
+from cobranca_core.recipients import Contact, notice_recipients
 
 # March 2026: the 7th and 8th, 14th and 15th are a weekend. Day one is Tuesday the 10th.
 DAY1 = date(2026, 3, 10)
@@ -80,7 +82,8 @@ POLICIES = {
     "restricted": effective_policy(COMPANY, partner=RESTRICT),
     "only_other": effective_policy(COMPANY, partner=RESTRICT),
     "vip": effective_policy(COMPANY, [VIP]),
-    "vip_upcoming": effective_policy(COMPANY, [VIP]),
+    # In VIP too, but asked for the boletos coming due.
+    "vip_upcoming": effective_policy(COMPANY, [VIP], OverduePolicy(upcoming_enabled=True)),
     "government": effective_policy(COMPANY, [("Government", OverduePolicy(tolerance_days=10))]),
 }
 STATES = {"former": PartnerState("former", d(1, 2), None, 3)}  # paid everything since
@@ -110,7 +113,7 @@ def test_first_run_notices_every_partner_with_overdue_debts_and_new_upcoming_one
         "overdue": (["ov-2", "ov-1"], [], FIRST_NOTICE),
         "upcoming": ([], ["up-1"], UPCOMING),
         "restricted": (["rs-in"], [], FIRST_NOTICE),
-        # Overdue e-mails are off for the VIP group, but boletos coming due are always announced.
+        # No dunning e-mails for the VIP group, but this customer's own switch announces its boletos.
         "vip_upcoming": ([], ["vu-2"], UPCOMING),
     }
     assert plan.entries["overdue"].next_notice_date == d(15)
@@ -295,11 +298,74 @@ def test_company_without_overdue_emails_still_duns_partners_who_opted_in():
 def test_a_partner_without_email_is_planned_again_the_next_day():
     debts = [inst("o", "p", d(1))]
     plan = plan_notices(DAY1, COMPANY, debts)
-    assert not select_recipients([], [Contact("p", "sem e-mail")], COMPANY.contact_filter)
+    assert not notice_recipients(Contact("p", "sem e-mail"), [], COMPANY.contact_filter)
     applied = apply(plan, {}, not_sent={"p"})
     assert applied.installment_notice_dates == {}
     tomorrow = plan_notices(DAY1 + timedelta(days=1), COMPANY, debts, applied.partner_states)
     assert tomorrow.notices[0].reason_sent == FIRST_NOTICE
+
+
+def test_an_opted_out_partner_is_announced_nothing_either():
+    debts = [inst("u", "vip", d(12)), inst("f", "vip", d(30))]  # in its window; announced on the 27th
+    plan = plan_notices(DAY1, COMPANY, debts, {}, {"vip": effective_policy(COMPANY, [VIP])})
+    skip = plan.entries["vip"]
+    assert (skip.reason, skip.source, skip.switched_off) == (DISABLED, "group:VIP", (("upcoming", "group:VIP"),))
+    assert (ids(skip.installments), skip.next_notice_date) == (["u"], None)
+    # Once past due, its overdue e-mails are off too.
+    later = plan_notices(d(20), COMPANY, debts, {}, {"vip": effective_policy(COMPANY, [VIP])}).entries["vip"]
+    assert later.switched_off == (("overdue", "group:VIP"),)
+
+
+def test_both_switches_off_name_where_each_was_turned_off():
+    policy = effective_policy(replace(COMPANY, include_upcoming=False), partner=OverduePolicy(enabled=False))
+    assert policy.sources["upcoming_enabled"] == "partner"  # the customer's opt-out, more specific
+    monthly = ("Monthly", OverduePolicy(enabled=False))
+    policy = effective_policy(COMPANY, [monthly], OverduePolicy(upcoming_enabled=False))
+    debts = [inst("o", "p", d(2)), inst("u", "p", d(12))]
+    skip = plan_notices(DAY1, COMPANY, debts, {}, {"p": policy}).entries["p"]
+    assert skip.switched_off == (("overdue", "group:Monthly"), ("upcoming", "partner"))
+    assert ids(skip.installments) == ["o", "u"]
+
+
+def test_without_coming_due_emails_a_partner_is_dunned_for_overdue_debts_only():
+    no_upcoming = effective_policy(COMPANY, partner=OverduePolicy(upcoming_enabled=False))
+    debts = [inst("o", "p", d(2)), inst("u", "p", d(12)), inst("f", "p", d(20))]
+    plans = run(DAY1, 21, debts, {}, {"p": no_upcoming})
+    notices = {day: plan.entries["p"] for day, plan in plans.items() if isinstance(plan.entries["p"], Notice)}
+    # The debts coming due are never announced: each is dunned once overdue, in the interval's rhythm.
+    assert {day: (ids(n.overdue), ids(n.upcoming)) for day, n in notices.items()} == {
+        d(10): (["o"], []),
+        d(15): (["o", "u"], []),
+        d(20): (["o", "u"], []),
+        d(25): (["o", "u", "f"], []),
+        d(30): (["o", "u", "f"], []),
+    }
+    assert plans[d(10)].entries["p"].next_notice_date == d(15)
+    # Alone, a debt coming due is no reason for a notice.
+    skip = plan_notices(DAY1, COMPANY, debts[1:], {}, {"p": no_upcoming}).entries["p"]
+    assert (skip.reason, skip.switched_off, skip.next_notice_date) == (DISABLED, (("upcoming", "partner"),), d(15))
+
+
+def test_overdue_only_and_upcoming_only_companies():
+    debts = [inst("o", "p", d(2)), inst("u", "p", d(12))]
+    overdue_only = replace(COMPANY, include_upcoming=False)
+    notice = plan_notices(DAY1, overdue_only, debts).notices[0]
+    assert (ids(notice.overdue), ids(notice.upcoming)) == (["o"], [])
+    upcoming_only = replace(COMPANY, include_overdue=False)
+    notice = plan_notices(DAY1, upcoming_only, debts).notices[0]
+    assert (ids(notice.overdue), ids(notice.upcoming), notice.reason_sent) == ([], ["u"], UPCOMING)
+
+
+def test_only_the_companies_and_accounts_sent_are_dunned():
+    rules = frozenset({AccountRule("A", "1101", True), AccountRule("B", "1102", False)})
+    policy = effective_policy(COMPANY, partner=OverduePolicy(account_rules=rules))
+    debts = [inst("in", "p", d(2)), inst("out", "p", d(2), account="1102"), inst("up", "p", d(12), account="1102")]
+    notice = plan_notices(DAY1, COMPANY, debts, {}, {"p": policy}).notices[0]
+    # The restriction is about overdue debts; the ones coming due are announced in any account.
+    assert (ids(notice.overdue), ids(notice.upcoming)) == (["in"], ["up"])
+    # Its own receivable account wins: only the debts in it are dunned.
+    billing = effective_policy(COMPANY, partner=OverduePolicy(account_rules=rules), billing_accounts={"A": "1102"})
+    assert ids(plan_notices(DAY1, COMPANY, debts, {}, {"p": billing}).notices[0].overdue) == ["out"]
 
 
 @pytest.mark.parametrize(
@@ -353,3 +419,9 @@ def test_a_notice_delivered_after_all_counts_again():
     later = PartnerState(1, DAY1 + timedelta(days=5), None, 2)
     assert delivered_after_all(later, DAY1).last_notice_date == DAY1 + timedelta(days=5), "the later one stays last"
     assert delivered_after_all(PartnerState(1), DAY1) == PartnerState(1, DAY1, None, 1)
+
+
+def test_a_notice_listing_overdue_debts_is_a_dunning_letter_else_a_boleto_notice():
+    plan = plan_notices(DAY1, COMPANY, PORTFOLIO, STATES, POLICIES)
+    assert plan.entries["overdue"].purpose == mail_purposes.DUNNING
+    assert plan.entries["upcoming"].purpose == mail_purposes.NOTICE, "only debts coming due"

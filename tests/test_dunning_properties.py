@@ -11,6 +11,7 @@ from cobranca_core.dunning import (
     SENT_REASONS,
     SKIP_REASONS,
     UPCOMING,
+    AccountRule,
     CompanyPolicy,
     FilterMode,
     Installment,
@@ -37,14 +38,19 @@ companies = st.builds(
     interval_days=st.integers(1, 15),
     debt_state_filter=st.builds(SelectionFilter, st.sampled_from(FilterMode), st.frozensets(st.sampled_from(STATES))),
     holidays=st.frozensets(days_around, max_size=5),
+    include_upcoming=st.sampled_from([True, True, False]),
 )
+account_rules = st.frozensets(st.builds(AccountRule, st.integers(0, 2), st.integers(0, 2), st.booleans()), max_size=3)
 overrides = st.builds(
     OverduePolicy,
     enabled=st.none() | st.booleans(),
     tolerance_days=st.none() | st.integers(0, 10),
     company_ids=st.none() | st.frozensets(st.integers(0, 2), max_size=2),
     account_ids=st.none() | st.frozensets(st.integers(0, 2), max_size=2),
+    upcoming_enabled=st.none() | st.booleans(),
+    account_rules=st.none() | account_rules,
 )
+billing_accounts = st.dictionaries(st.integers(0, 2), st.integers(0, 2), max_size=2)
 past_days = st.none() | st.integers(1, 60).map(lambda n: TODAY - timedelta(days=n))
 installment_lists = st.lists(
     st.builds(
@@ -77,17 +83,19 @@ def portfolios(with_history=True):
     return st.builds(number, installment_lists, states)
 
 
-# Per partner: its groups' overrides and its own.
+# Per partner: its groups' overrides, its own and its own receivable accounts.
 partner_overrides = st.fixed_dictionaries(
     {
-        p: st.tuples(st.lists(st.tuples(st.sampled_from("ABC"), overrides), max_size=2), st.none() | overrides)
+        p: st.tuples(
+            st.lists(st.tuples(st.sampled_from("ABC"), overrides), max_size=2), st.none() | overrides, billing_accounts
+        )
         for p in PARTNERS
     }
 )
 
 
 def policies(company, overrides_by_partner):
-    return {p: effective_policy(company, groups, own) for p, (groups, own) in overrides_by_partner.items()}
+    return {p: effective_policy(company, *settings) for p, settings in overrides_by_partner.items()}
 
 
 def stamp(installments, applied):
@@ -163,13 +171,56 @@ def test_next_notice_date_is_exact_while_nothing_is_paid(company, portfolio, ove
 @given(companies.filter(lambda company: company.enabled), portfolios(with_history=False), partner_overrides)
 def test_every_open_debt_the_filter_accepts_is_announced_before_it_is_due(company, portfolio, overrides_by_partner):
     installments, _ = portfolio
+    by_partner = policies(company, overrides_by_partner)
     listed = {}
-    for today, plan, _ in simulate(company, installments, policies(company, overrides_by_partner), 60):
+    for today, plan, _ in simulate(company, installments, by_partner, 60):
         for notice in plan.notices:
             for item in notice.upcoming:
                 listed.setdefault(item.id, today)
     for item in installments:
         opens = item.due_date - timedelta(days=company.upcoming_days)
         if item.residual > 0 and company.debt_state_filter.accepts(item.debt_states) and opens >= TODAY:
-            if item.due_date < TODAY + timedelta(days=60):
+            if item.due_date < TODAY + timedelta(days=60) and by_partner[item.partner_id].upcoming_enabled:
                 assert opens <= listed[item.id] <= item.due_date
+
+
+@given(companies, portfolios(), partner_overrides)
+def test_a_notice_lists_only_the_debts_the_partners_switches_let_through(company, portfolio, overrides_by_partner):
+    installments, states = portfolio
+    by_partner = policies(company, overrides_by_partner)
+    plan = plan_notices(TODAY, company, installments, states, by_partner)
+    for notice in plan.notices:
+        policy = by_partner[notice.partner_id]
+        assert policy.upcoming_enabled or not notice.upcoming
+        assert all(policy.enabled and policy.in_scope(item) for item in notice.overdue)
+    for partner_id, policy in by_partner.items():
+        if not policy.enabled and not policy.upcoming_enabled:
+            assert not isinstance(plan.entries.get(partner_id), Notice)
+
+
+@given(companies, st.lists(st.tuples(st.sampled_from("ABC"), overrides), max_size=3), overrides)
+def test_an_opt_out_is_an_opt_out_unless_a_coming_due_switch_as_specific_says_otherwise(company, groups, own):
+    policy = effective_policy(company, groups, own)
+    upcoming = (policy.upcoming_enabled, policy.sources["upcoming_enabled"])
+    if own.upcoming_enabled is not None:
+        assert upcoming == (own.upcoming_enabled, "partner")
+    elif own.enabled is False:
+        assert upcoming == (False, "partner")
+    if all(group.upcoming_enabled is None for _, group in groups) and own.upcoming_enabled is None:
+        if not policy.enabled and policy.sources["enabled"] != "company":
+            assert upcoming == (False, policy.sources["enabled"])  # the customer's or its groups' opt-out
+        elif all(group.enabled is not False for _, group in groups) and own.enabled is not False:
+            assert upcoming == (company.include_upcoming, "company")
+
+
+@given(overrides, billing_accounts, st.integers(0, 2), st.integers(0, 2))
+def test_the_own_receivable_account_alone_is_dunned_in_its_company(own, billing, company_id, account_id):
+    company = CompanyPolicy(True, 3, True, 2, 5)
+    policy = effective_policy(company, [], own, billing)
+    item = Installment(1, 0, company_id, account_id, TODAY, Decimal(1))
+    if company_id in billing and (own.own("company_ids") is None or company_id in own.company_ids):
+        assert policy.in_scope(item) == (account_id == billing[company_id])
+    without = effective_policy(company, [], own)
+    # The receivable account only narrows what the restrictions by account let through to its own.
+    if company_id not in billing:
+        assert policy.in_scope(item) == without.in_scope(item)

@@ -12,11 +12,12 @@ e-mail address, a notice or a batch failed: see the output and the e-mail log); 
 import optparse
 import sys
 from datetime import date
-from pathlib import Path
 
 import odoo
 from odoo.cli import Command
-from odoo.tools import config
+
+from ..tools.dunning_presenter import DunningPresenter
+from .command_line import database_name, open_registry, parse_options
 
 OK, SOME_FAILED, NOT_RUN = 0, 1, 2
 
@@ -27,40 +28,41 @@ class CobrancaDunning(Command):
     name = "cobranca-dunning"
 
     def run(self, args):
-        parser = config.parser
-        parser.prog = f"{Path(sys.argv[0]).name} {self.name}"
-        group = optparse.OptionGroup(parser, "Dunning notices (cobranca_email)")
-        group.add_option(
-            "--company",
-            dest="cobranca_company_ids",
-            action="append",
-            type="int",
-            default=[],
-            metavar="ID",
-            help="only this company (repeat for several); default: every company with dunning notices enabled",
+        options = parse_options(
+            self,
+            "Dunning notices (cobranca_email)",
+            args,
+            [
+                optparse.make_option(
+                    "--company",
+                    dest="cobranca_company_ids",
+                    action="append",
+                    type="int",
+                    default=[],
+                    metavar="ID",
+                    help="only this company (repeat for several); default: every company with dunning notices enabled",
+                ),
+                optparse.make_option(
+                    "--dry-run",
+                    dest="cobranca_dry_run",
+                    action="store_true",
+                    default=False,
+                    help="print who would get which notice and why, send nothing, change nothing",
+                ),
+                optparse.make_option(
+                    "--date",
+                    dest="cobranca_date",
+                    metavar="YYYY-MM-DD",
+                    help="with --dry-run: plan for this day instead of today",
+                ),
+            ],
         )
-        group.add_option(
-            "--dry-run",
-            dest="cobranca_dry_run",
-            action="store_true",
-            default=False,
-            help="print who would get which notice and why, send nothing, change nothing",
-        )
-        group.add_option(
-            "--date",
-            dest="cobranca_date",
-            metavar="YYYY-MM-DD",
-            help="with --dry-run: plan for this day instead of today",
-        )
-        parser.add_option_group(group)
-        options = config.parse_config(args, setup_logging=True)
         sys.exit(main(options, sys.stdout))
 
 
 def main(options, out):
-    dbname = config["db_name"] and config["db_name"].split(",")[0]
+    dbname = database_name(CobrancaDunning.name, out)
     if not dbname:
-        print("cobranca-dunning: give the database with -d DATABASE (or db_name in the configuration file)", file=out)
         return NOT_RUN
     day = None
     if options.cobranca_date:
@@ -72,23 +74,19 @@ def main(options, out):
         except ValueError:
             print(f"cobranca-dunning: --date {options.cobranca_date!r} is not a YYYY-MM-DD date", file=out)
             return NOT_RUN
-    try:
-        registry = odoo.modules.registry.Registry(dbname)
-    except Exception as error:  # whatever keeps the database from opening ends the command
-        print(f"cobranca-dunning: cannot open database {dbname!r}: {error}", file=out)
+    registry = open_registry(CobrancaDunning.name, dbname, "cobranca.dunning", "cobranca_email", out)
+    if not registry:
         return NOT_RUN
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        if "cobranca.dunning" not in env:
-            print(f"cobranca-dunning: the cobranca_email addon is not installed in {dbname!r}", file=out)
-            return NOT_RUN
         return run(env, options.cobranca_company_ids, options.cobranca_dry_run, day, out)
 
 
 def run(env, company_ids, dry_run, day, out):
     """Run (or plan) the notices of the companies and print what happened; returns the exit status.
 
-    Shared with the tests: the cron and this command go through ``cobranca.dunning._run``.
+    Shared with the tests: the cron and this command go through ``cobranca.dunning._run``; the
+    reasons are the preview's sentences (``tools/dunning_presenter.py``), in the user's language.
     """
     Company = env["res.company"].sudo()
     if company_ids:
@@ -115,8 +113,9 @@ def run(env, company_ids, dry_run, day, out):
         result = Dunning._run(company, today=day, dry_run=dry_run, pending_only=not dry_run)
         mode = "dry run, nothing sent" if dry_run else "sent"
         print(f"company {company.name} (id {company.id}), {result.today.isoformat()} ({mode})", file=out)
+        presenter = DunningPresenter(Dunning.env)
         for outcome in sorted(result.outcomes, key=lambda o: (not o.sendable, not o.planned, o.partner_id)):
-            print(format_outcome(env, Dunning, outcome, dry_run), file=out)
+            print(format_outcome(env, presenter, outcome, dry_run), file=out)
         for warning in result.warnings:
             print(f"  WARNING  {warning}", file=out)
         for error in result.errors:
@@ -134,16 +133,16 @@ def run(env, company_ids, dry_run, day, out):
     return status
 
 
-def format_outcome(env, Dunning, outcome, dry_run):
+def format_outcome(env, presenter, outcome, dry_run):
     partner = env["res.partner"].browse(outcome.partner_id)
     if outcome.sendable and (dry_run or outcome.notice_id):
         entry = outcome.entry
         return (
             f"  {'SEND' if dry_run else 'SENT':<8} {partner.display_name} (id {partner.id}) "
-            f"{Dunning._purpose(entry)}: {len(entry.overdue)} overdue, {len(entry.upcoming)} coming due "
+            f"{entry.purpose}: {len(entry.overdue)} overdue, {len(entry.upcoming)} coming due "
             f"-> {', '.join(outcome.recipients)}"
         )
     if outcome.planned:
-        reason = outcome.failure or Dunning._reason_text(outcome)
+        reason = outcome.failure or presenter.reason(outcome)
         return f"  {'FAILED':<8} {partner.display_name} (id {partner.id}): {reason}"
-    return f"  {'SKIP':<8} {partner.display_name} (id {partner.id}): {Dunning._reason_text(outcome)}"
+    return f"  {'SKIP':<8} {partner.display_name} (id {partner.id}): {presenter.reason(outcome)}"

@@ -1,11 +1,12 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from cobranca_core import dunning
 
 from ..tools.computed_search import ids_with_value
+from ..tools.pdf_pipeline import PdfPipeline
 from .report_formats import ReportFormats
 
 _logger = logging.getLogger(__name__)
@@ -15,9 +16,8 @@ _logger = logging.getLogger(__name__)
 ROWS_FIRST_PAGE = 36
 ROWS_NEXT_PAGES = 52
 ROWS_CLOSING = 9
-# Statement pages per wkhtmltopdf call when rendering many notices: one call costs ~0.1 s to start,
-# and beyond about a hundred pages wkhtmltopdf gets slower per page.
-PAGES_PER_CALL = 80
+# The report whose paper format statements are printed with (tools/pdf_pipeline.py).
+STATEMENT_REPORT = "cobranca_email.report_cobranca_dunning_statement"
 
 
 class CobrancaDunningNotice(models.Model):
@@ -114,7 +114,7 @@ class CobrancaDunningNotice(models.Model):
 
     @api.depends("mail_message_id")
     def _compute_state(self):
-        states = self._delivery_states([notice_id for notice_id in self.ids if notice_id])
+        states = self._delivery_states([("id", "in", [notice_id for notice_id in self.ids if notice_id])])
         for notice in self:
             notice.state, notice.failure_reason = states.get(notice.id, ("queued", False))
 
@@ -123,23 +123,44 @@ class CobrancaDunningNotice(models.Model):
         return ids_with_value(operator, value, states)
 
     @api.model
-    def _delivery_states(self, notice_ids=None):
-        """``{notice id: (state, failure reason)}`` from the e-mail log rows of each notice's message
-        (of ``notice_ids``, default every notice): failed when one failed, sent when all were sent."""
-        self.env["cobranca.email.log"].flush_model(["mail_message_id", "state", "failure_reason"])
-        query = """SELECT notice.id,
-                          CASE WHEN bool_or(log.state = 'failed') THEN 'failed'
-                               WHEN count(log.id) > 0 AND bool_and(log.state = 'sent') THEN 'sent'
-                               ELSE 'queued' END,
-                          string_agg(log.failure_reason, E'\n' ORDER BY log.id) FILTER (WHERE log.state = 'failed')
-                     FROM cobranca_dunning_notice notice
-                LEFT JOIN cobranca_email_log log ON log.mail_message_id = notice.mail_message_id"""
-        params = []
-        if notice_ids is not None:
-            query += " WHERE notice.id = ANY(%s)"
-            params.append(list(notice_ids))
-        self.env.cr.execute(query + " GROUP BY notice.id", params)
-        return {notice_id: (state, reason or False) for notice_id, state, reason in self.env.cr.fetchall()}
+    def _delivery_states(self, domain=None, miscounted=False):
+        """``{notice id: (state, failure reason)}`` of the notices of ``domain`` (default: every
+        notice), from the e-mail log rows of each notice's message: failed when one failed, sent when
+        all were sent, else queued.
+
+        The one reader of the rule: the ``state`` field and the dunning run, which counts the notices
+        out of their customer's cycle or in again (``cobranca.dunning.state._count_deliveries``), read
+        it here. ``miscounted``: only the notices whose state and ``counted`` disagree (counted but
+        failed, or counted out but sent after all).
+        """
+        Log = self.env["cobranca.email.log"]
+        Log.flush_model(["mail_message_id", "state", "failure_reason"])
+        query = self._where_calc(domain or [])
+        notice = query.table
+        query.add_join(
+            "LEFT JOIN",
+            "log",
+            Log._table,
+            SQL("log.mail_message_id = %s", SQL.identifier(notice, "mail_message_id")),
+        )
+        state = SQL(
+            """CASE WHEN bool_or(log.state = 'failed') THEN 'failed'
+                    WHEN count(log.id) > 0 AND bool_and(log.state = 'sent') THEN 'sent'
+                    ELSE 'queued' END"""
+        )
+        query.groupby = SQL.identifier(notice, "id")
+        if miscounted:
+            query.having = SQL(
+                "%s = CASE WHEN %s THEN 'failed' ELSE 'sent' END", state, SQL.identifier(notice, "counted")
+            )
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(notice, "id"),
+                state,
+                SQL("string_agg(log.failure_reason, E'\\n' ORDER BY log.id) FILTER (WHERE log.state = 'failed')"),
+            )
+        )
+        return {notice_id: (state, reason or False) for notice_id, state, reason in rows}
 
     @api.depends("partner_id", "date")
     def _compute_name(self):
@@ -201,79 +222,51 @@ class CobrancaDunningNotice(models.Model):
         documents could not be rendered.
 
         The boletos PDF is made of the pages stored on the boletos (printed once, when missing or
-        out of date: cobranca.boleto._cobranca_page_pdfs). Statements are rendered together, about
-        ``PAGES_PER_CALL`` pages per wkhtmltopdf call, as one self-contained HTML document (Debian's
-        wkhtmltopdf accepts one input document, and needs no web server to fetch assets from). Every
-        page starts with a page break and fits on one sheet, so the PDF is split by counting pages;
-        if the count differs, those notices are rendered one by one instead.
-
-        While tests run, the documents are HTML, as Odoo's reports are, unless the context has
-        ``force_report_rendering``.
+        out of date: cobranca.boleto._cobranca_page_pdfs); the statements are printed together
+        (:meth:`_render_statements`), and each notice's boletos are put together while the next
+        statements print.
         """
-        Report = self.env["ir.actions.report"]
-        if Report._cobranca_renders_html():
-            return {notice.id: notice._render_html_documents() for notice in self}
         pages = self._boletos()._cobranca_page_pdfs()
-        command = Report._cobranca_wkhtmltopdf_command("cobranca_email.report_cobranca_dunning_statement")
-        statements, boletos = {}, {}
+        boletos = {}
 
-        def split(chunk, pdf):
-            try:
-                if isinstance(pdf, Exception):
-                    raise pdf
-                statements.update(chunk._split_statements(pdf))
-            except (UserError, ValueError) as error:
-                _logger.info("Debt statements rendered one by one after: %s", error)
-                for notice in chunk:
-                    statements[notice.id] = notice._render_statement_alone(command)
+        def merge_boletos(notices, _statements):
+            for notice in notices:
+                boletos[notice.id] = notice._boletos()._cobranca_pages_pdf(pages)
 
-        def statements_html():
-            for chunk in self._chunks():
-                yield chunk, chunk._documents_html(parts="s")
-                # While wkhtmltopdf prints these statements: their notices' boletos, from the stored pages.
-                for notice in chunk:
-                    boletos[notice.id] = notice._boletos()._cobranca_pages_pdf(pages)
-
-        Report._cobranca_render_many(command, statements_html(), split)
+        statements = self._render_statements(printed=merge_boletos)
         documents = {}
-        for notice in self:
-            error = next(
-                (part for part in (statements[notice.id], boletos[notice.id]) if isinstance(part, Exception)), None
-            )
-            documents[notice.id] = error or (statements[notice.id], boletos[notice.id])
+        for notice, statement in zip(self, statements, strict=True):
+            parts = (statement, boletos.get(notice.id))
+            error = next((part for part in parts if isinstance(part, Exception)), None)
+            documents[notice.id] = error or parts
         return documents
 
-    def _render_statement_alone(self, command):
-        """The statement PDF in its own wkhtmltopdf call, or the error."""
-        self.ensure_one()
-        ((_token, pdf),) = self.env["ir.actions.report"]._cobranca_render_many(
-            command, [(self, self._documents_html(parts="s"))]
-        )
-        return pdf
+    def _render_statements(self, printed=None):
+        """The debt statement of each notice, in order: its PDF, or the exception that kept it from
+        being printed (``printed``: see ``PdfPipeline.print``).
 
-    def _chunks(self):
-        chunks, current, pages = [], self.browse(), 0
-        for notice in self:
-            count = len(notice._statement_pages())
-            if current and pages + count > PAGES_PER_CALL:
-                chunks.append(current)
-                current, pages = self.browse(), 0
-            current |= notice
-            pages += count
-        if current:
-            chunks.append(current)
-        return chunks
+        Printed by the PDF pipeline (tools/pdf_pipeline.py), many statements a wkhtmltopdf call:
+        every page of a statement starts on a new sheet and holds a fixed number of one-line rows
+        (:meth:`_statement_pages`), so the pipeline knows its page count before printing. A statement
+        that takes more sheets than planned is printed alone and taken as it comes.
+        """
+        pipeline = PdfPipeline(self.env, STATEMENT_REPORT)
+        return pipeline.print(
+            list(self),
+            lambda notices: self.browse().union(*notices)._documents_html(parts="s"),
+            pages=lambda notice: len(notice._statement_pages()),
+            printed=printed,
+        )
+
+    def _cobranca_report_pdfs(self):
+        """Print > Debt Statement (ir.actions.report): {notice id: its statement}; raises what kept one
+        from being printed."""
+        statements = self._render_statements()
+        error = next((statement for statement in statements if isinstance(statement, Exception)), None)
+        if error:
+            raise error
+        return dict(zip(self.ids, statements, strict=True))
 
     def _documents_html(self, parts="sb"):
         """One HTML document with these notices' statements ("s") and boletos ("b")."""
         return self.env["ir.qweb"]._render("cobranca_email.dunning_documents", {"notices": self, "parts": parts})
-
-    def _render_html_documents(self):
-        self.ensure_one()
-        boletos = self._documents_html(parts="b").encode() if self._boletos() else None
-        return self._documents_html(parts="s").encode(), boletos
-
-    def _split_statements(self, pdf):
-        """Cut the PDF of these notices' statements into each notice's statement."""
-        counts = [len(notice._statement_pages()) for notice in self]
-        return dict(zip(self.ids, self.env["ir.actions.report"]._cobranca_split_pdf(pdf, counts), strict=True))

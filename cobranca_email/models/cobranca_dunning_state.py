@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from cobranca_core import dunning
 
@@ -8,6 +9,13 @@ class CobrancaDunningState(models.Model):
 
     Its row is also the run's lock: a run claims a customer by locking this row, so two runs at the
     same time never notify the same customer twice.
+
+    The run's writes of the cycle are here, by SQL, a fixed number of statements a batch: the rows
+    of new customers (:meth:`_insert_missing`, before the run locks them), what
+    ``cobranca_core.dunning.apply`` returns (:meth:`_store`), the day each customer was planned
+    (:meth:`_mark_planned`), and the notices never delivered taken out of the cycle, or delivered
+    after all put back in (:meth:`_count_deliveries`). The run (``cobranca.dunning``) decides when,
+    in its transaction, on the rows it holds.
     """
 
     _name = "cobranca.dunning.state"
@@ -46,6 +54,113 @@ class CobrancaDunningState(models.Model):
         ("partner_company_unique", "UNIQUE(partner_id, company_id)", "One dunning state per customer and company."),
     ]
 
+    # The run's rows: created before it locks them, then stored
+
+    @api.model
+    def _insert_missing(self, company, partner_ids):
+        """Create the rows of the customers that have none yet in ``company``, so that the run can lock
+        them. Existing rows are never inserted again, so a run never waits for the rows another run
+        locked."""
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO %(state)s
+                          (partner_id, company_id, notice_count, create_uid, create_date, write_uid, write_date)
+                   SELECT new.partner_id, %(company_id)s, 0, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                          now() at time zone 'UTC'
+                     FROM unnest(%(partner_ids)s::int[]) AS new(partner_id)
+                    WHERE NOT EXISTS (SELECT 1 FROM %(state)s state
+                                       WHERE state.company_id = %(company_id)s AND state.partner_id = new.partner_id)
+              ON CONFLICT (partner_id, company_id) DO NOTHING""",
+                state=SQL.identifier(self._table),
+                company_id=company.id,
+                partner_ids=list(partner_ids),
+                uid=self.env.uid,
+            )
+        )
+
+    @api.model
+    def _store(self, company, applied, today, partner_ids):
+        """Write what ``cobranca_core.dunning.apply`` returned (``applied``), and that the claimed
+        ``partner_ids`` were planned ``today``."""
+        self._write_states(company, applied.partner_states.values())
+        self._mark_planned(company, partner_ids, today)
+        self._write_stamps(applied.installment_notice_dates)
+
+    @api.model
+    def _mark_planned(self, company, partner_ids, today):
+        """Record that a run planned these customers today: the day's later runs leave them out."""
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO %(state)s
+                          (partner_id, company_id, notice_count, last_run_date, create_uid, create_date, write_uid,
+                           write_date)
+                   SELECT partner_id, %(company_id)s, 0, %(today)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                          now() at time zone 'UTC'
+                     FROM unnest(%(partner_ids)s::int[]) AS partner_id
+              ON CONFLICT (partner_id, company_id) DO UPDATE SET last_run_date = EXCLUDED.last_run_date""",
+                state=SQL.identifier(self._table),
+                company_id=company.id,
+                today=today,
+                partner_ids=list(partner_ids),
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_model()
+        self.env["res.partner"].invalidate_model(
+            [
+                "cobranca_dunning_state_ids",
+                "cobranca_dunning_last_date",
+                "cobranca_dunning_next_date",
+                "cobranca_dunning_count",
+            ]
+        )
+
+    @api.model
+    def _write_states(self, company, states):
+        """Write the ``dunning.PartnerState`` values ``states`` on their rows, in one statement."""
+        states = list(states)
+        if not states:
+            return
+        self.env.execute_query(
+            SQL(
+                """UPDATE %s state
+                      SET last_notice_date = new.last_notice_date,
+                          next_notice_date = new.next_notice_date,
+                          notice_count = new.notice_count,
+                          write_uid = %s,
+                          write_date = now() at time zone 'UTC'
+                     FROM unnest(%s::int[], %s::date[], %s::date[], %s::int[])
+                          AS new(partner_id, last_notice_date, next_notice_date, notice_count)
+                    WHERE state.company_id = %s AND state.partner_id = new.partner_id""",
+                SQL.identifier(self._table),
+                self.env.uid,
+                [state.partner_id for state in states],
+                [state.last_notice_date for state in states],
+                [state.next_notice_date for state in states],
+                [state.notice_count for state in states],
+                company.id,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _write_stamps(self, stamps):
+        """Set the last notice date of the installments: ``{account.move.line id: date or None}``."""
+        if not stamps:
+            return
+        Line = self.env["account.move.line"]
+        self.env.execute_query(
+            SQL(
+                """UPDATE %s aml SET cobranca_last_notice_date = new.day
+                     FROM unnest(%s::int[], %s::date[]) AS new(id, day)
+                    WHERE aml.id = new.id""",
+                SQL.identifier(Line._table),
+                list(stamps),
+                list(stamps.values()),
+            )
+        )
+        Line.invalidate_model(["cobranca_last_notice_date"])
+
     # Notices never delivered no longer count
 
     @api.model
@@ -57,88 +172,91 @@ class CobrancaDunningState(models.Model):
         cycle goes back to the last notice still counted, and the debts it listed to the notice that
         listed them before, so this run sends again what never arrived (``dunning.undelivered``). A
         notice counted out whose e-mail was delivered after all (sent again by hand) counts again.
+        Which e-mail failed or was delivered is the notice's own reader's answer
+        (``cobranca.dunning.notice._delivery_states``), as its *E-mail* field shows it.
 
         Only the run writes this (``write``; a dry run only plans with it), on the rows it claimed:
         the mail queue, which learns the outcome, writes nothing but the e-mail log, so it never waits
         for a run's locks. Returns the states and ``{installment id: last notice date or None}`` of
         the installments whose stamp changed.
         """
-        cr = self.env.cr
-        cr.execute(
-            """SELECT notice.id, notice.partner_id, notice.date, notice.counted
-                 FROM cobranca_dunning_notice notice
-                 JOIN cobranca_email_log log ON log.mail_message_id = notice.mail_message_id
-                WHERE notice.company_id = %s AND notice.partner_id = ANY(%s)
-             GROUP BY notice.id
-               HAVING (notice.counted AND bool_or(log.state = 'failed'))
-                   OR (NOT notice.counted AND bool_and(log.state = 'sent'))
-             ORDER BY notice.date, notice.id""",
-            [company.id, list(states)],
+        Notice = self.env["cobranca.dunning.notice"].sudo()
+        changes = Notice._delivery_states(
+            [("company_id", "=", company.id), ("partner_id", "in", list(states))], miscounted=True
         )
-        changes = cr.fetchall()
         if not changes:
             return states, {}
-        states, stamps = dict(states), {}
-        out = {notice_id for notice_id, _partner, _date, counted in changes if counted}
-        for notice_id, partner_id, notice_date, counted in changes:
-            state = states[partner_id]
-            if counted:
-                cr.execute(
-                    """SELECT max(date) FROM cobranca_dunning_notice
-                        WHERE company_id = %s AND partner_id = %s AND counted AND id != ALL(%s)""",
-                    [company.id, partner_id, list(out)],
+        notices = Notice.browse(list(changes)).sorted(lambda notice: (notice.date, notice.id))
+        out = notices.filtered("counted")  # their e-mail failed; the others were delivered after all
+        last_delivered = {}
+        if out:
+            last_delivered = {
+                partner.id: last_date
+                for partner, last_date in Notice._read_group(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "in", out.partner_id.ids),
+                        ("counted", "=", True),
+                        ("id", "not in", out.ids),
+                    ],
+                    ["partner_id"],
+                    ["date:max"],
                 )
-                states[partner_id] = dunning.undelivered(state, notice_date, cr.fetchone()[0], today)
+            }
+        states = dict(states)
+        for notice in notices:
+            partner_id, state = notice.partner_id.id, states[notice.partner_id.id]
+            if notice.counted:
+                states[partner_id] = dunning.undelivered(state, notice.date, last_delivered.get(partner_id), today)
             else:
-                states[partner_id] = dunning.delivered_after_all(state, notice_date)
-            stamps.update(self._stamps_without(notice_id, notice_date, out, counted))
+                states[partner_id] = dunning.delivered_after_all(state, notice.date)
+        stamps = self._stamps_without(notices)
         if write:
-            self._write_counted(company, states, changes, stamps)
+            self._write_states(company, [states[partner_id] for partner_id in set(notices.partner_id.ids)])
+            self.env.execute_query(
+                SQL(
+                    "UPDATE %s SET counted = id != ALL(%s) WHERE id = ANY(%s)",
+                    SQL.identifier(Notice._table),
+                    out.ids,
+                    notices.ids,
+                )
+            )
+            Notice.invalidate_model(["counted"])
+            self._write_stamps(stamps)
         return states, stamps
 
     @api.model
-    def _stamps_without(self, notice_id, notice_date, out, counted):
-        """The last notice date of the notice's installments once it is counted out (or in again)."""
-        cr = self.env.cr
-        if not counted:
-            cr.execute(
-                """SELECT line.move_line_id, greatest(aml.cobranca_last_notice_date, %s)
-                     FROM cobranca_dunning_notice_line line
-                     JOIN account_move_line aml ON aml.id = line.move_line_id
-                    WHERE line.notice_id = %s""",
-                [notice_date, notice_id],
+    def _stamps_without(self, notices):
+        """``{installment id: last notice date or None}`` of the installments of ``notices`` once each
+        is counted out (the last other notice still counted that listed it) or in again (its own date
+        when later), for the installments whose stamp changes."""
+        Notice = self.env["cobranca.dunning.notice"]
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT line.notice_id, line.move_line_id,
+                          CASE WHEN notice.counted
+                               THEN (SELECT max(other.date)
+                                       FROM %(line)s other_line
+                                       JOIN %(notice)s other ON other.id = other_line.notice_id
+                                      WHERE other_line.move_line_id = line.move_line_id AND other.counted
+                                        AND other.id != ALL(%(out)s))
+                               ELSE greatest(aml.cobranca_last_notice_date, notice.date) END
+                     FROM %(line)s line
+                     JOIN %(notice)s notice ON notice.id = line.notice_id
+                     JOIN %(aml)s aml ON aml.id = line.move_line_id
+                    WHERE line.notice_id = ANY(%(notice_ids)s)
+                      AND (NOT notice.counted OR aml.cobranca_last_notice_date = notice.date)""",
+                line=SQL.identifier(self.env["cobranca.dunning.notice.line"]._table),
+                notice=SQL.identifier(Notice._table),
+                aml=SQL.identifier(self.env["account.move.line"]._table),
+                out=notices.filtered("counted").ids,
+                notice_ids=notices.ids,
             )
-            return dict(cr.fetchall())
-        cr.execute(
-            """SELECT line.move_line_id,
-                      (SELECT max(other.date)
-                         FROM cobranca_dunning_notice_line other_line
-                         JOIN cobranca_dunning_notice other ON other.id = other_line.notice_id
-                        WHERE other_line.move_line_id = line.move_line_id AND other.counted
-                          AND other.id != ALL(%s))
-                 FROM cobranca_dunning_notice_line line
-                 JOIN account_move_line aml ON aml.id = line.move_line_id
-                WHERE line.notice_id = %s AND aml.cobranca_last_notice_date = %s""",
-            [list(out), notice_id, notice_date],
         )
-        return dict(cr.fetchall())
-
-    @api.model
-    def _write_counted(self, company, states, changes, stamps):
-        cr = self.env.cr
-        changed = {partner_id for _notice, partner_id, _date, _counted in changes}
-        for partner_id in changed:
-            state = states[partner_id]
-            cr.execute(
-                """UPDATE cobranca_dunning_state
-                      SET last_notice_date = %s, next_notice_date = %s, notice_count = %s
-                    WHERE company_id = %s AND partner_id = %s""",
-                [state.last_notice_date, state.next_notice_date, state.notice_count, company.id, partner_id],
-            )
-        for notice_id, _partner, _date, counted in changes:
-            cr.execute("UPDATE cobranca_dunning_notice SET counted = %s WHERE id = %s", [not counted, notice_id])
-        for line_id, day in stamps.items():
-            cr.execute("UPDATE account_move_line SET cobranca_last_notice_date = %s WHERE id = %s", [day, line_id])
-        self.invalidate_model()
-        self.env["cobranca.dunning.notice"].invalidate_model(["counted"])
-        self.env["account.move.line"].invalidate_model(["cobranca_last_notice_date"])
+        by_notice = {}
+        for notice_id, line_id, day in rows:
+            by_notice.setdefault(notice_id, {})[line_id] = day
+        stamps = {}
+        for notice in notices:  # in the order they were sent: a later notice's stamp wins
+            stamps.update(by_notice.get(notice.id, {}))
+        return stamps

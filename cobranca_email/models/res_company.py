@@ -82,11 +82,17 @@ class ResCompany(models.Model):
         domain="[('model', '=', 'cobranca.dunning.notice')]",
         help="The e-mail customers receive. Empty: the module's message.",
     )
+    cobranca_dunning_include_upcoming = fields.Boolean(
+        string="Send Debts Coming Due",
+        default=True,
+        help="Announce the debts coming due, with their boletos. Customers and customer groups can override it; "
+        "those set not to receive overdue debts receive no announcements either, unless they say otherwise.",
+    )
     cobranca_dunning_upcoming_days = fields.Integer(
         string="Announce Debts Coming Due (days before)",
         default=3,
         help="Debts coming due are announced, with their boletos, this many days before their due date "
-        "(0: on the due date). They are always sent, whatever the interval.",
+        "(0: on the due date), whatever the interval.",
     )
     cobranca_dunning_include_overdue = fields.Boolean(
         string="Send Overdue Debts",
@@ -111,8 +117,9 @@ class ResCompany(models.Model):
         string="Contact Groups",
         default="all",
         required=True,
-        help="Which invoice contacts of the customer receive the notice, by their tags. When none qualifies, "
-        "the notice goes to the customer's own e-mail.",
+        help="Who receives the notice, by their tags. Only the selected: the customer's contacts (of any type) in "
+        "these groups, and nobody else. All: its invoice contacts, else the customer's own e-mail. All but the "
+        "selected: the same, leaving out the contacts and the customer in these groups.",
     )
     cobranca_dunning_contact_category_ids = fields.Many2many(
         comodel_name="res.partner.category",
@@ -185,6 +192,7 @@ class ResCompany(models.Model):
             enabled=self.cobranca_dunning_enabled,
             upcoming_days=self.cobranca_dunning_upcoming_days,
             include_overdue=self.cobranca_dunning_include_overdue,
+            include_upcoming=self.cobranca_dunning_include_upcoming,
             overdue_after_days=self.cobranca_dunning_overdue_after_days,
             interval_days=self.cobranca_dunning_interval_days,
             contact_filter=SelectionFilter(

@@ -28,6 +28,9 @@ class ResConfigSettings(models.TransientModel):
     cobranca_dunning_mail_template_id = fields.Many2one(
         related="company_id.cobranca_dunning_mail_template_id", readonly=False
     )
+    cobranca_dunning_include_upcoming = fields.Boolean(
+        related="company_id.cobranca_dunning_include_upcoming", readonly=False
+    )
     cobranca_dunning_upcoming_days = fields.Integer(related="company_id.cobranca_dunning_upcoming_days", readonly=False)
     cobranca_dunning_include_overdue = fields.Boolean(
         related="company_id.cobranca_dunning_include_overdue", readonly=False

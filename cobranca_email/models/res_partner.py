@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
+from ..tools.dunning_presenter import DunningPresenter
 from .res_company import DELIVERY_TYPES
 
 
@@ -41,11 +42,25 @@ class ResPartner(models.Model):
         help="Dun this customer only for the debts in these receivable accounts. Empty: as its groups say, or "
         "every account.",
     )
+    cobranca_overdue_rule_ids = fields.One2many(
+        comodel_name="cobranca.overdue.account",
+        inverse_name="partner_id",
+        string="Overdue E-mails by Company and Account",
+        help="Dun this customer for the debts of these companies in these receivable accounts, each line with its "
+        "own switch. Empty: as its groups say. In a company where the customer has a receivable account of its own "
+        "(Accounting tab), only the debts in that account are dunned.",
+    )
     cobranca_effective_overdue = fields.Char(
         string="Overdue Debts",
         compute="_compute_cobranca_effective_policy",
         help="What the dunning notices of the current company do with this customer's overdue debts, and which "
         "setting decides it: this customer, one of its groups, or the company.",
+    )
+    cobranca_effective_upcoming = fields.Char(
+        string="Debts Coming Due",
+        compute="_compute_cobranca_effective_policy",
+        help="Whether the dunning notices of the current company announce this customer's debts coming due, and "
+        "which setting decides it: this customer, one of its groups, or the company.",
     )
     cobranca_effective_tolerance = fields.Char(string="Tolerance", compute="_compute_cobranca_effective_policy")
     cobranca_effective_scope = fields.Char(string="Debts Dunned", compute="_compute_cobranca_effective_policy")
@@ -95,40 +110,24 @@ class ResPartner(models.Model):
         "cobranca_overdue_tolerance_days",
         "cobranca_overdue_company_ids",
         "cobranca_overdue_account_ids",
+        "cobranca_upcoming_email",
+        "cobranca_overdue_rule_ids.company_id",
+        "cobranca_overdue_rule_ids.account_id",
+        "cobranca_overdue_rule_ids.send",
         "category_id",
+        "property_account_receivable_id",
     )
     def _compute_cobranca_effective_policy(self):
-        Dunning = self.env["cobranca.dunning"]
-        policies = Dunning._effective_policies(self.env.company, self)
-        origin = Dunning._origin_text
+        policies = self.env["cobranca.dunning"]._effective_policies(self.env.company, self)
+        presenter = DunningPresenter(self.env)
         for partner in self:
             policy = policies[partner.id]
-            enabled = _("Sent") if policy.enabled else _("Not sent")
-            partner.cobranca_effective_overdue = _(
-                "%(value)s (from %(origin)s)", value=enabled, origin=origin(policy.sources["enabled"])
+            partner.cobranca_effective_overdue = presenter.switch(policy.enabled, policy.sources["enabled"])
+            partner.cobranca_effective_upcoming = presenter.switch(
+                policy.upcoming_enabled, policy.sources["upcoming_enabled"]
             )
-            partner.cobranca_effective_tolerance = _(
-                "%(days)s days after the due date (from %(origin)s)",
-                days=policy.tolerance_days,
-                origin=origin(policy.sources["tolerance_days"]),
-            )
-            scope = []
-            for ids, model, everything, field in (
-                (policy.company_ids, "res.company", _("every company"), "company_ids"),
-                (policy.account_ids, "account.account", _("every receivable account"), "account_ids"),
-            ):
-                if ids is None:
-                    scope.append(everything)
-                else:
-                    records = self.env[model].sudo().browse(sorted(ids))
-                    scope.append(
-                        _(
-                            "%(names)s (from %(origin)s)",
-                            names=", ".join(records.mapped("display_name")),
-                            origin=origin(policy.sources[field]),
-                        )
-                    )
-            partner.cobranca_effective_scope = "; ".join(scope)
+            partner.cobranca_effective_tolerance = presenter.tolerance(policy)
+            partner.cobranca_effective_scope = presenter.scope(policy)
 
     @api.depends_context("company")
     @api.depends(

@@ -22,3 +22,10 @@ class ResPartnerCategory(models.Model):
         domain="[('account_type', '=', 'asset_receivable')]",
         help="Dun the partners of this group only for the debts in these receivable accounts. Empty: every account.",
     )
+    cobranca_overdue_rule_ids = fields.One2many(
+        comodel_name="cobranca.overdue.account",
+        inverse_name="category_id",
+        string="Overdue E-mails by Company and Account",
+        help="Dun the partners of this group for the debts of these companies in these receivable accounts, each "
+        "line with its own switch. A customer's own lines, or its own receivable account, win over these.",
+    )

@@ -9,6 +9,7 @@ from . import test_dunning_delivery
 from . import test_dunning_documents
 from . import test_dunning_plan
 from . import test_dunning_run
+from . import test_dunning_switches
 from . import test_email_log
 from . import test_faults
 from . import test_i18n

@@ -1,8 +1,9 @@
 """A portfolio for the dunning tests: one customer per case of seeds 003 and 004.
 
 The company duns with seed 004's screen: debts announced 3 days before the due date, overdue 2 days
-after it, notices every 5 days, only invoice contacts tagged "Billing", and never the debts of
-protested invoices. Day one is Tuesday 10 March 2026 (the 7th and 8th, 14th and 15th are a weekend).
+after it, notices every 5 days, contact groups "all but" the contacts tagged "Sales" (the invoice
+contacts not tagged "Sales", else the customer), and never the debts of protested invoices. Day one
+is Tuesday 10 March 2026 (the 7th and 8th, 14th and 15th are a weekend).
 """
 
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ class DunningCommon(CobrancaCommon):
         if demo_company:
             demo_company.cobranca_dunning_enabled = False
         cls.billing_tag = env["res.partner.category"].create({"name": "Billing"})
+        cls.sales_tag = env["res.partner.category"].create({"name": "Sales"})
         cls.vip_group = env["res.partner.category"].create({"name": "VIP", "cobranca_overdue_email": "no"})
         cls.protested = env["cobranca.debt.state"].create({"name": "Sent to the notary"})
         cls.company.write(
@@ -47,8 +49,8 @@ class DunningCommon(CobrancaCommon):
                 "cobranca_dunning_include_overdue": True,
                 "cobranca_dunning_overdue_after_days": 2,
                 "cobranca_dunning_interval_days": 5,
-                "cobranca_dunning_contact_filter": "include",
-                "cobranca_dunning_contact_category_ids": [Command.set(cls.billing_tag.ids)],
+                "cobranca_dunning_contact_filter": "exclude",
+                "cobranca_dunning_contact_category_ids": [Command.set(cls.sales_tag.ids)],
                 "cobranca_dunning_debt_state_filter": "exclude",
                 "cobranca_dunning_debt_state_ids": [Command.set(cls.protested.ids)],
             }
@@ -94,7 +96,7 @@ class DunningCommon(CobrancaCommon):
         # Overdue, but nobody to send to.
         cls.nelson = customer("Nelson No-Email", email=False)
         cls.nelson_invoice = cls._invoice(cls.nelson, 150.0, cls.immediate, invoice_date=day(2))
-        # A company: its tagged invoice contact receives the notice, not the untagged one nor itself.
+        # A company: its billing invoice contact receives the notice, not the one tagged "Sales" nor itself.
         cls.carla = customer("Carla Comércio Ltda", is_company=True, vat="04.252.011/0001-10")
         cls.carla_billing = env["res.partner"].create(
             {
@@ -105,8 +107,14 @@ class DunningCommon(CobrancaCommon):
                 "category_id": [Command.set(cls.billing_tag.ids)],
             }
         )
-        cls.carla_untagged = env["res.partner"].create(
-            {"name": "Carla Sales", "parent_id": cls.carla.id, "type": "invoice", "email": "sales@carla.example.com"}
+        cls.carla_sales = env["res.partner"].create(
+            {
+                "name": "Carla Sales",
+                "parent_id": cls.carla.id,
+                "type": "invoice",
+                "email": "sales@carla.example.com",
+                "category_id": [Command.set(cls.sales_tag.ids)],
+            }
         )
         cls.carla_invoice = cls._invoice(cls.carla, 160.0, cls.immediate, invoice_date=day(2))
         # Protested: left out by the debt-situation filter.

@@ -2,7 +2,7 @@ from odoo.tests import tagged
 
 from cobranca_core import dunning
 
-from .common_dunning import DAY1, DunningCommon, day
+from .common_dunning import DAY1, DunningCommon, day, on
 from .pdf_tools import pdf_pages
 from .smtp_server import Inbox, SmtpServerMixin
 
@@ -102,3 +102,23 @@ class TestDunningDelivery(SmtpServerMixin, DunningCommon):
             self.assertTrue(refused.counted)
             self.assertEqual((olga.cobranca_dunning_count, olga.cobranca_dunning_last_date), (2, day(11)))
         self.assertEqual(len([m for m in inbox.messages if m["rcpt_tos"] == ["olga@example.com"]]), 2)
+
+    def test_notices_refused_for_several_customers_are_all_sent_again_by_one_run(self):
+        inbox = Inbox(refuse={"olga@example.com", "billing@carla.example.com"})
+        with self.smtpd(inbox=inbox) as (port, _inbox):
+            self.create_server(port, name="Cobrança", purpose_dunning=True, purpose_notice=True)
+            refused = self.cron(DAY1)
+            self.env["mail.mail"].process_email_queue()
+            self.assertEqual(len(inbox.messages), 1, "only Ulisses's notice arrives")
+            Notice = self.env["cobranca.dunning.notice"]
+            before = Notice.search([])
+            with on(day(11)):
+                self.env["cobranca.dunning"]._cron_send_dunning_notices()  # one batch: both customers
+        again = {notice.partner_id: notice for notice in Notice.search([]) - before}
+        self.assertEqual(set(again), {self.olga, self.carla})
+        for partner in (self.olga, self.carla):
+            self.assertEqual(again[partner].reason, dunning.FIRST_NOTICE, "as if the refused one was never sent")
+            self.assertEqual(again[partner].line_ids.move_line_id, refused[partner].line_ids.move_line_id)
+            self.assertFalse(refused[partner].counted)
+            self.assertEqual(partner.with_company(self.company).cobranca_dunning_count, 1)
+        self.assertTrue(refused[self.ulisses].counted, "a delivered notice still counts")

@@ -4,6 +4,8 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.addons.cobranca_email.tools.dunning_presenter import DunningPresenter
+
 from cobranca_core import dunning
 
 from .common_dunning import DAY1, DunningCommon, day, on
@@ -43,7 +45,7 @@ class TestDunningPlan(DunningCommon):
 
     def test_reasons_read_as_sentences(self):
         plan = self.plan()
-        text = self.dunning()._reason_text
+        text = DunningPresenter(self.env).reason
         self.assertEqual(text(plan[self.olga]), "First notice: 2 overdue debt(s) and 1 coming due.")
         self.assertEqual(
             text(plan[self.tiago]), "Past due but within the tolerance: overdue from 03/12/2026 (2 day(s) left)."

@@ -2,7 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from cobranca_core import dunning
+
 from ..tools.access_checks import BILLING_USER, check_companies, check_groups
+from ..tools.dunning_presenter import DunningPresenter
+from ..tools.dunning_values import Outcome
 
 
 class CobrancaDunningPreview(models.TransientModel):
@@ -56,17 +60,21 @@ class CobrancaDunningPreview(models.TransientModel):
         Dunning = self.env["cobranca.dunning"].with_company(self.company_id)
         partner_ids = self.partner_ids.ids or None
         result = Dunning._run(self.company_id, today=self.date, partner_ids=partner_ids, dry_run=True)
-        lines = [self._line_values(Dunning, outcome) for outcome in result.outcomes]
         # Chosen customers without any open debt get a line too, so nobody is silently left out.
         seen = {outcome.partner_id for outcome in result.outcomes}
-        for partner in self.partner_ids.filtered(lambda p: p.id not in seen):
-            lines.append({"partner_id": partner.id, "will_send": False, "reason": _("No open debt to notify today.")})
+        nothing_open = [
+            Outcome(partner.id, dunning.Skip(partner.id, dunning.NOTHING_DUE, None))
+            for partner in self.partner_ids
+            if partner.id not in seen
+        ]
+        presenter = DunningPresenter(self.env)
+        lines = [self._line_values(presenter, outcome) for outcome in result.outcomes + nothing_open]
         lines.sort(key=lambda values: (not values["will_send"], values["partner_id"]))
         self.line_ids = [(5, 0, 0)] + [(0, 0, values) for values in lines]
         self.send_count = len(result.to_send)
         self.skip_count = len(lines) - self.send_count
 
-    def _line_values(self, Dunning, outcome):
+    def _line_values(self, presenter, outcome):
         currency = self.company_id.currency_id
         debts = []
         for item in outcome.installments:
@@ -76,14 +84,14 @@ class CobrancaDunningPreview(models.TransientModel):
         values = {
             "partner_id": outcome.partner_id,
             "will_send": outcome.sendable,
-            "reason": Dunning._reason_text(outcome),
-            "debts": ", ".join(debts),
+            "reason": presenter.reason(outcome),
+            "debts": ", ".join(debts) or False,
             "next_notice_date": outcome.entry.next_notice_date,
         }
         if outcome.planned:
             values.update(
                 {
-                    "purpose": Dunning._purpose(outcome.entry),
+                    "purpose": outcome.entry.purpose,
                     "overdue_count": len(outcome.entry.overdue),
                     "upcoming_count": len(outcome.entry.upcoming),
                     "amount": float(sum(item.residual for item in outcome.installments)),
