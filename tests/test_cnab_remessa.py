@@ -443,6 +443,32 @@ def test_read_remessa_gives_back_what_went_in():
     assert (second.discount, second.discount_date) == (Decimal("5.00"), date(2026, 4, 1))
 
 
+@pytest.mark.parametrize(("bank", "size"), sorted(BENEFICIARIES))
+def test_read_remessa_names_the_company_in_every_layout(bank, size):
+    """The company's CNPJ is read back from the header, or from the details where the header has none
+    (Itaú 400: header 1-100 without inscription, detail 2-17). Bradesco 400 names the company by the
+    code the bank gave it (header 27-46) and carries no CNPJ."""
+    ben = beneficiary(bank, size)
+    remessa = read_remessa(write_remessa(ben, [title(ben)], 7, WHEN).content)
+    expected = "" if (bank, size) == ("237", 400) else "4252011000110"
+    assert (remessa.company_document, remessa.layout) == (expected, size)
+
+
 def test_layouts_say_whether_they_register_pix():
     assert [key for key, layout in get_layout.__globals__["LAYOUTS"].items() if layout.registers_pix] == [("341", 400)]
     assert NossoNumero  # the boleto module's type is what titles carry
+
+
+@pytest.mark.parametrize(
+    ("bank", "size", "width"),
+    [("001", 240, 15), ("104", 240, 11), ("237", 400, 10), ("341", 240, 10), ("341", 400, 10), ("748", 240, 15)],
+)
+def test_document_number_width_is_what_the_layout_accepts(bank, size, width):
+    """Itaú 400 item 111-120 and 240 P 63-72 (10), Caixa P 63-73 (11), FEBRABAN P 63-77 (15): one
+    character more is refused naming the field."""
+    ben = beneficiary(bank, size)
+    assert get_layout(bank, size).document_number_width == width
+    assert write_remessa(ben, [title(ben, document_number="9" * width)], 1, WHEN).titles == 1
+    with pytest.raises(InvalidCnab) as error:
+        write_remessa(ben, [title(ben, document_number="9" * (width + 1))], 1, WHEN)
+    assert error.value.field == "document_number"

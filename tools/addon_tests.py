@@ -38,7 +38,7 @@ RESULT = re.compile(r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b")
 PYTEST_CLOSING = re.compile(r"^=+ .*\bin [\d.]+s\b.* =+$")
 # Lines worth showing while the tests run; the whole log goes to var/addon-tests.log.
-SHOW = re.compile(r"odoo\.addons\.(cobranca_email|mail_outgoing_delivery)|odoo\.tests\.(stats|result)")
+SHOW = re.compile(r"odoo\.addons\.(cobranca_email|cobranca_cnab|mail_outgoing_delivery)|odoo\.tests\.(stats|result)")
 
 
 def db_settings():
@@ -103,14 +103,18 @@ ODOO_TEST_MODULES = ("google_gmail", "microsoft_outlook")
 
 def repository_modules(root):
     """The addons of this repository that can be installed here: the transport addon
-    mail_outgoing_delivery and cobranca_email always, each bridge
-    (cobranca_email_<peer>) only where its peer addon is installed (e.g. OCA contract)."""
+    mail_outgoing_delivery and cobranca_email always, every other addon of the repository (a folder
+    with a __manifest__.py: cobranca_cnab, the bridges cobranca_email_<peer>) only where the addons
+    it depends on outside the repository are installed (e.g. OCA contract)."""
     import odoo.addons  # noqa: PLC0415
 
     search = [Path(path) for path in odoo.addons.__path__] + [root / "addons"]
     modules = ["mail_outgoing_delivery", "cobranca_email"]
-    for manifest in sorted(REPO.glob("cobranca_email_*/__manifest__.py")):
-        peers = [dep for dep in ast.literal_eval(manifest.read_text())["depends"] if dep != "cobranca_email"]
+    ours = {manifest.parent.name for manifest in REPO.glob("*/__manifest__.py")}
+    for manifest in sorted(REPO.glob("*/__manifest__.py")):
+        if manifest.parent.name in modules:
+            continue
+        peers = [dep for dep in ast.literal_eval(manifest.read_text())["depends"] if dep not in ours]
         if all(any((path / peer / "__manifest__.py").exists() for path in search) for peer in peers):
             modules.append(manifest.parent.name)
     return modules

@@ -6,7 +6,7 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 cd "$REPO"
-ADDONS=(mail_outgoing_delivery cobranca_email cobranca_email_contract)
+ADDONS=(mail_outgoing_delivery cobranca_email cobranca_email_contract cobranca_cnab)
 status=0
 step() {
     printf 'lint: %s\n' "$1"

@@ -55,9 +55,13 @@ class Cnab400(CnabLayout):
         """A remessa of this layout read back into its titles (the inverse of ``write``)."""
         header = self.records["header"].parse(lines[0], 1)
         titles: list[RemittedTitle] = []
+        company_doc = header.get("company_doc", "")
         for number, line in enumerate(lines[1:], start=2):
             if line[0] == "1":
-                titles.append(self.remitted(number, self.records["detail"].parse(line, number)))
+                values = self.records["detail"].parse(line, number)
+                # Where the header has no inscription (Itaú), each detail carries the company's.
+                company_doc = company_doc or values.get("company_doc", "")
+                titles.append(self.remitted(number, values))
             elif line[0] != "9" and titles:
                 titles[-1] = self.extra(titles[-1], line[0], line, number)
         return Remessa(
@@ -65,7 +69,7 @@ class Cnab400(CnabLayout):
             layout=400,
             sequence=int(header.get("sequence") or 0),
             generated_on=header["file_date"],
-            company_document=header.get("company_doc", "").lstrip("0"),
+            company_document=company_doc.lstrip("0"),
             titles=tuple(titles),
         )
 

@@ -46,6 +46,13 @@ class CnabLayout:
         """The remessa's file name by the bank's rule (see ``names``)."""
         raise NotImplementedError
 
+    @property
+    def document_number_width(self) -> int:
+        """How many characters of ``Title.document_number`` (the seu número) this layout carries: a
+        longer one is refused, so the caller chooses one that fits."""
+        record = self.records.get("P") or self.records["detail"]
+        return record.by_name["document_number"].width
+
     def check_beneficiary(self, beneficiary: Beneficiary) -> None:
         """Raise InvalidCnab (reference "wallet") when the beneficiary lacks what this layout needs."""
         if beneficiary.bank_code != self.bank_code:

@@ -1,0 +1,2 @@
+from . import cobranca_remessa
+from . import cobranca_retorno

@@ -1,0 +1,1 @@
+from . import cobranca_cnab_import
