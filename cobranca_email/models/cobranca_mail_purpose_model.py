@@ -33,7 +33,6 @@ class CobrancaMailPurposeModel(models.Model):
         "server marked as default for this purpose, for the document's company.",
     )
     installed = fields.Boolean(
-        string="Installed",
         compute="_compute_installed",
         help="Whether a module of this database provides these documents.",
     )

@@ -14,7 +14,6 @@ class CobrancaMailServerBranchWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         comodel_name="res.company",
-        string="Company",
         required=True,
         ondelete="cascade",
     )
