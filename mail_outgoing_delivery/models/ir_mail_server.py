@@ -63,8 +63,8 @@ class IrMailServer(models.Model):
     )
     test_email_to = fields.Char(
         string="Test recipient",
-        help="Address that receives the test e-mail. Empty: the server's own address (its sender e-mail, else its "
-        "user name when that is an address).",
+        help="Address that receives the test e-mail. Empty: the server's own address (its user name when that is "
+        "an address, or the sender address other modules give it).",
     )
     delivery_oauth_error = fields.Text(
         string="OAuth problem",
