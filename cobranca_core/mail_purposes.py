@@ -34,3 +34,4 @@ SERVER_PURPOSE_KEYS = tuple(key for key, _label in SERVER_PURPOSES)
 #: Purposes of the billing e-mail this addon sends itself; the others are e-mails of other modules'
 #: documents (contracts, sales orders, expenses), which a server marked for them sends.
 BILLING_PURPOSE_KEYS = (BOLETO, DUNNING, NOTICE)
+OTHER_PURPOSE_KEYS = tuple(key for key in SERVER_PURPOSE_KEYS if key not in BILLING_PURPOSE_KEYS)

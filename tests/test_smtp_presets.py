@@ -253,6 +253,15 @@ def test_login_refused_on_an_oauth_server_is_its_token(error):
 # --- purposes ----------------------------------------------------------------------------------
 
 
+def test_other_purposes_are_the_server_purposes_that_are_not_billing():
+    assert mail_purposes.OTHER_PURPOSE_KEYS == (
+        "contract_approval",
+        "sales_notification",
+        "agreement_approval",
+        "expense_approval",
+    )
+
+
 def test_purpose_keys_are_the_contract():
     assert mail_purposes.SERVER_PURPOSE_KEYS == (
         "boleto",

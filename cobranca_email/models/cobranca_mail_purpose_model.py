@@ -20,9 +20,7 @@ class CobrancaMailPurposeModel(models.Model):
 
     purpose = fields.Selection(
         selection=[
-            (key, label)
-            for key, label in mail_purposes.SERVER_PURPOSES
-            if key not in mail_purposes.BILLING_PURPOSE_KEYS
+            (key, label) for key, label in mail_purposes.SERVER_PURPOSES if key in mail_purposes.OTHER_PURPOSE_KEYS
         ],
         required=True,
     )

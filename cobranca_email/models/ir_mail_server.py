@@ -139,7 +139,7 @@ class IrMailServer(models.Model):
     def _compute_cobranca_offered_purposes(self):
         offered = {purpose for _model, purpose in self.env["cobranca.mail.purpose.model"]._purpose_of_models()}
         for server in self:
-            for purpose in ("contract_approval", "sales_notification", "agreement_approval", "expense_approval"):
+            for purpose in mail_purposes.OTHER_PURPOSE_KEYS:
                 # A server already marked keeps showing it, so that it can be unmarked.
                 server[f"cobranca_offers_{purpose}"] = purpose in offered or server[PURPOSE_FIELDS[purpose]]
 

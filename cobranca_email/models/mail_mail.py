@@ -217,7 +217,7 @@ class MailMail(models.Model):
         if not purposes or not message_ids:
             return
         Server = self.env["ir.mail_server"]
-        routed = {}
+        routed, servers = {}, {}
         for message in self.env["mail.message"].sudo().browse(message_ids):
             purpose = purposes.get(message.model)
             if not purpose or not message.res_id or message.cobranca_purpose or message.mail_server_id:
@@ -226,7 +226,10 @@ class MailMail(models.Model):
             if not company:
                 record = self.env[message.model].sudo().browse(message.res_id)
                 company = record.company_id if "company_id" in record._fields else self.env.company
-            server = Server._cobranca_resolve(purpose, company or self.env.company)
+            key = (purpose, company or self.env.company)
+            if key not in servers:  # the documents of one company in a batch resolve once
+                servers[key] = Server._cobranca_resolve(*key)
+            server = servers[key]
             if server:
                 message.cobranca_purpose = purpose
                 routed[message.id] = server.id

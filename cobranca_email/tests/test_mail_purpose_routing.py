@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .smtp_server import SmtpCase
@@ -83,6 +84,13 @@ class TestOtherPurposes(SmtpCase):
             self.assertEqual((mail.mail_server_id, mail.cobranca_purpose), (server, "agreement_approval"))
             mail.send()
         self.assertEqual(len(inbox.messages), 1)
+        # Only system administrators map documents; billing users read the mapping, over RPC too.
+        Mapping = self.env["cobranca.mail.purpose.model"].with_user(self.billing_user)
+        self.assertEqual(Mapping.browse(mapping.id).model, "account.journal")
+        with self.assertRaises(AccessError):
+            Mapping.create({"purpose": "expense_approval", "model": "account.move"})
+        with self.assertRaises(AccessError):
+            Mapping.browse(mapping.id).write({"model": "account.move"})
         # A mapping to documents no module provides offers nothing.
         ghost = self.env["cobranca.mail.purpose.model"].create({"purpose": "expense_approval", "model": "x_nothing"})
         self.assertFalse(ghost.installed)

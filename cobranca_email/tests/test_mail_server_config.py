@@ -161,6 +161,25 @@ class TestMailServerConfig(TransactionCase):
         office_from = boletos._cobranca_message_values("boleto", office)["email_from"]
         self.assertEqual(office_from, '"Contabilidade Parceira" <envio@contab.com.br>', "the office keeps its own")
 
+    def test_a_server_the_partner_unlinked_meanwhile_is_not_imported(self):
+        office = self.env["res.company"].create({"name": "Contabilidade Mutante"})
+        self.manager.company_ids = [(4, office.id)]
+        kept = self.server("Mantido", [office], purpose_boleto=True)
+        gone = self.server("Desvinculado", [office], purpose_dunning=True)
+        Wizard = self.env["cobranca.mail.server.branch.wizard"].with_user(self.manager)
+        wizard = Wizard.create({"company_id": self.other.id, "source": "partner", "source_company_id": office.id})
+        self.assertEqual(wizard.source_link_ids.mail_server_id, kept | gone)
+        gone.company_link_ids.unlink()  # the office stops using it while the wizard is open
+        wizard.action_import()
+        self.assertEqual(self.Server._cobranca_resolve("boleto", self.other), kept)
+        self.assertFalse(gone.company_link_ids, "not linked to the company through a stale choice")
+        # Nothing left to import: said, nothing linked.
+        kept.company_link_ids.filtered(lambda link: link.company_id == office).unlink()
+        with self.assertRaisesRegex(UserError, "has no billing mail server linked"):
+            Wizard.create(
+                {"company_id": self.filial.id, "source": "partner", "source_company_id": office.id}
+            ).action_import()
+
     def test_partner_import_needs_a_company_of_the_user_with_servers(self):
         office = self.env["res.company"].create({"name": "Escritorio Alheio"})
         self.server("Servidor Alheio", [office], purpose_boleto=True)
